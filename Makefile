@@ -1,0 +1,46 @@
+# skiff: build, demo, tests. Targets that run containers need root.
+GO        ?= go
+BUILD     := _build
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+.PHONY: all skiff deps demo test unit bats rootfs clean
+
+all: skiff
+
+# cgo is required: the namespace stage of init is C (internal/nsenter).
+skiff:
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o skiff .
+
+$(BUILD)/recvtty: tests/recvtty/main.go
+	$(GO) build -o $@ ./tests/recvtty
+
+# Packages the tests use, from Debian.
+deps:
+	@missing=""; \
+	for p in busybox-static bats jq gcc; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+rootfs: $(BUILD)/rootfs/bin/busybox
+$(BUILD)/rootfs/bin/busybox:
+	tests/mkrootfs.sh $(BUILD)/rootfs
+
+# Builds skiff and a busybox bundle, then runs one container.
+demo: deps skiff rootfs
+	tests/demo.sh $(BUILD)
+
+unit:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+bats: deps skiff rootfs $(BUILD)/recvtty
+	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty bats --tap tests/bats
+
+test: deps unit bats
+
+clean:
+	rm -rf $(BUILD) skiff

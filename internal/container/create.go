@@ -1,0 +1,138 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/cgroups"
+	"github.com/skiffrt/skiff/internal/spec"
+)
+
+// CreateOptions are the inputs of `skiff create`.
+type CreateOptions struct {
+	Root          string
+	ID            string
+	Bundle        string
+	PidFile       string
+	ConsoleSocket string
+	PreserveFds   int
+	NoPivot       bool
+	NoNewKeyring  bool
+	// Timeline, when set, receives phase timings (--debug).
+	Timeline func(phase string, d time.Duration)
+}
+
+// Create makes a container and leaves its init parked on the exec FIFO
+// (runtime.md, "Create"). On any failure everything it made is removed:
+// init, cgroup, state directory. The returned container is locked.
+func Create(o CreateOptions) (_ *Container, err error) {
+	t := newTimeline(o.Timeline)
+	if err := ValidateID(o.ID); err != nil {
+		return nil, err
+	}
+	bundle, err := filepath.Abs(o.Bundle)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %w", o.Bundle, err)
+	}
+	s, err := spec.Load(bundle)
+	if err != nil {
+		return nil, err
+	}
+	if s.Process == nil {
+		return nil, errors.New("config.json: process: required by create")
+	}
+	if s.Linux != nil && s.Linux.Resources != nil {
+		mode, err := cgroups.DetectMode()
+		if err != nil {
+			return nil, fmt.Errorf("detect cgroup layout: %w", err)
+		}
+		if err := cgroups.Validate(s.Linux.Resources, mode); err != nil {
+			return nil, fmt.Errorf("config.json: %w", err)
+		}
+	}
+	t.mark("load config")
+
+	if err := os.MkdirAll(o.Root, 0o711); err != nil {
+		return nil, fmt.Errorf("state root %s: %w", o.Root, err)
+	}
+	dir := filepath.Join(o.Root, o.ID)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("container %q already exists", o.ID)
+		}
+		return nil, fmt.Errorf("state dir %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	c := &Container{root: o.Root, dir: dir, lock: lock, state: &State{
+		ID:          o.ID,
+		Bundle:      bundle,
+		Rootfs:      spec.RootfsPath(s, bundle),
+		Created:     time.Now().UTC(),
+		Owner:       "",
+		Annotations: s.Annotations,
+		Spec:        s,
+	}}
+	defer func() {
+		if err != nil {
+			c.destroy()
+			c.Close()
+		}
+	}()
+
+	if err := spawnInit(c, &o, t); err != nil {
+		return nil, err
+	}
+	if err := saveState(dir, c.state); err != nil {
+		return nil, err
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, c.state.Pid); err != nil {
+			return nil, err
+		}
+	}
+	t.mark("save state")
+	return c, nil
+}
+
+// writePidFile writes the pid atomically: clients poll this file and must
+// never read a partial number.
+func writePidFile(path string, pid int) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("pid file %s: %w", path, err)
+	}
+	if err := writeFileAtomic(abs, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("pid file %s: %w", path, err)
+	}
+	return nil
+}
+
+// cloneFlags maps namespace types to the flags unshare/setns use.
+var cloneFlags = map[specs.LinuxNamespaceType]int{
+	specs.PIDNamespace:     unix.CLONE_NEWPID,
+	specs.NetworkNamespace: unix.CLONE_NEWNET,
+	specs.MountNamespace:   unix.CLONE_NEWNS,
+	specs.IPCNamespace:     unix.CLONE_NEWIPC,
+	specs.UTSNamespace:     unix.CLONE_NEWUTS,
+	specs.UserNamespace:    unix.CLONE_NEWUSER,
+	specs.CgroupNamespace:  unix.CLONE_NEWCGROUP,
+	specs.TimeNamespace:    unix.CLONE_NEWTIME,
+}
+
+// hookState is the state JSON for hooks run during create.
+func hookState(c *Container, status string) json.RawMessage {
+	return c.stateJSON(status)
+}

@@ -1,0 +1,160 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/hooks"
+)
+
+// ErrWrongStatus is returned when an operation does not apply to the
+// container's current status; the message names the status.
+var ErrWrongStatus = errors.New("wrong status")
+
+func wrongStatus(op, id, status string) error {
+	return fmt.Errorf("cannot %s container %q: it is %s: %w", op, id, status, ErrWrongStatus)
+}
+
+// startTimeout bounds how long start waits for init to take the FIFO.
+const startTimeout = 10 * time.Second
+
+// Start releases a created container's init to exec the user's process
+// (runtime.md, "Start"), then runs poststart hooks.
+func (c *Container) Start(warn func(error)) error {
+	status := c.Status()
+	if status != Created {
+		return wrongStatus("start", c.ID(), status)
+	}
+	fifo := filepath.Join(c.dir, fifoName)
+	if err := c.releaseInit(fifo); err != nil {
+		return err
+	}
+	os.Remove(fifo)
+	if h := c.state.Spec.Hooks; h != nil && len(h.Poststart) > 0 {
+		// runtime.md: a failing poststart hook is a warning, not an error.
+		if err := hooks.Run("poststart", h.Poststart, c.stateJSON(Running)); err != nil && warn != nil {
+			warn(err)
+		}
+	}
+	return nil
+}
+
+// releaseInit opens the FIFO for reading, which unblocks init's open for
+// writing, and reads init's byte. The open is non-blocking and the wait
+// is bounded, so a dead init cannot hang start.
+func (c *Container) releaseInit(fifo string) error {
+	fd, err := unix.Open(fifo, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	deadline := time.Now().Add(startTimeout)
+	buf := make([]byte, 1)
+	for time.Now().Before(deadline) {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, 50)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return fmt.Errorf("wait on exec fifo: %w", err)
+		}
+		if n > 0 && fds[0].Revents&unix.POLLIN != 0 {
+			if m, err := unix.Read(fd, buf); err == nil && m == 1 {
+				return nil
+			}
+		}
+		if !alive(c.state.Pid, c.state.StartTime) {
+			return fmt.Errorf("container %q: init exited before start", c.ID())
+		}
+	}
+	return fmt.Errorf("container %q: init did not take the exec fifo within %s", c.ID(), startTimeout)
+}
+
+// Kill sends sig to the container's init, or with all to every process in
+// its cgroup.
+func (c *Container) Kill(sig unix.Signal, all bool) error {
+	status := c.Status()
+	if status == Stopped {
+		if all {
+			// runc allows --all on a stopped container whose cgroup still
+			// holds processes (a shared pid namespace): signal them.
+			if cg, err := c.cgroup(); err == nil {
+				return cg.Signal(sig)
+			}
+		}
+		return fmt.Errorf("cannot kill container %q: it is not running", c.ID())
+	}
+	if all {
+		cg, err := c.cgroup()
+		if err != nil {
+			return fmt.Errorf("kill --all %q: %w", c.ID(), err)
+		}
+		if err := cg.Signal(sig); err != nil {
+			return fmt.Errorf("kill --all %q: %w", c.ID(), err)
+		}
+		return nil
+	}
+	err := signalProcess(c.state.Pid, c.state.StartTime, sig)
+	if errors.Is(err, errNotRunning) {
+		return fmt.Errorf("cannot kill container %q: it is not running", c.ID())
+	}
+	return err
+}
+
+// Delete removes the container (runtime.md, "Delete"): only a stopped one
+// unless force, which kills it first. Poststop hooks run last; their
+// failure is a warning.
+func (c *Container) Delete(force bool, warn func(error)) error {
+	status := c.Status()
+	if status != Stopped && !force {
+		return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.ID(), status)
+	}
+	if err := c.destroy(); err != nil {
+		return fmt.Errorf("delete %q: %w", c.ID(), err)
+	}
+	if h := c.state.Spec.Hooks; h != nil && len(h.Poststop) > 0 {
+		if err := hooks.Run("poststop", h.Poststop, c.stateJSON(Stopped)); err != nil && warn != nil {
+			warn(err)
+		}
+	}
+	return nil
+}
+
+// destroyTimeout bounds the wait for killed processes to exit.
+const destroyTimeout = 10 * time.Second
+
+// destroy kills init and everything in the cgroup, removes the cgroup and
+// the state directory. It is the rollback of a failed create too, so it
+// tolerates every piece being already gone.
+func (c *Container) destroy() error {
+	var errs []error
+	if c.state.Pid > 0 {
+		if err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, errNotRunning) {
+			errs = append(errs, err)
+		}
+		if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(c.state.CgroupPaths) > 0 {
+		if cg, err := c.cgroup(); err != nil {
+			errs = append(errs, err)
+		} else if err := cg.Destroy(); err != nil {
+			errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
+		}
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove state: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// stateJSON is the state hooks get on stdin.
+func (c *Container) stateJSON(status string) []byte {
+	data, _ := json.Marshal(c.ociStateWith(status))
+	return data
+}

@@ -1,0 +1,123 @@
+// Package container is the host side of one container: its state
+// directory, lock, status, the spawn of its init, hooks, and rollback.
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Status values, as runc reports them.
+const (
+	Creating = "creating"
+	Created  = "created"
+	Running  = "running"
+	Paused   = "paused"
+	Stopped  = "stopped"
+)
+
+const (
+	stateFile = "state.json"
+	fifoName  = "exec.fifo"
+)
+
+// ErrNotExist is returned for an id with no container.
+var ErrNotExist = errors.New("container does not exist")
+
+// idPattern is runc's: letters, digits, and "_+-.", so an id is always one
+// plain path component under --root.
+var idPattern = regexp.MustCompile(`^[\w+\-.]+$`)
+
+// ValidateID rejects ids that could name something outside --root.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("container id cannot be empty")
+	case len(id) > 255:
+		return fmt.Errorf("container id is %d characters long: the limit is 255", len(id))
+	case id == "." || id == ".." || !idPattern.MatchString(id):
+		return fmt.Errorf("invalid container id %q: use letters, digits and _+-.", id)
+	}
+	return nil
+}
+
+// State is what skiff keeps about a container between commands. Status is
+// not stored: it is derived from facts each time (see Status).
+type State struct {
+	ID          string            `json:"id"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Pid         int               `json:"pid"`
+	StartTime   uint64            `json:"startTime"` // of Pid, from /proc/<pid>/stat, against pid reuse
+	Created     time.Time         `json:"created"`
+	Owner       string            `json:"owner"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
+	Spec        *specs.Spec       `json:"spec"`
+}
+
+// OCIState is the state JSON of runtime.md ("State"), with runc's extra
+// fields, as `skiff state` prints it and hooks receive it.
+type OCIState struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Pid         int               `json:"pid"`
+	Status      string            `json:"status"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Created     time.Time         `json:"created"`
+	Owner       string            `json:"owner"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// writeFileAtomic replaces path in one rename, so a reader sees the old
+// or the new content, never a half-written file.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func saveState(dir string, st *State) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	return nil
+}
+
+func loadState(dir string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, err
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &st, nil
+}

@@ -1,0 +1,213 @@
+// Package handshake is the wire protocol between skiff's host side
+// (internal/container) and a container's init (libinit), and nothing else.
+//
+// The conversation, by step (the same numbers appear in nsenter.c, in
+// internal/container/spawn.go and in libinit/init.go):
+//
+//  1. parent → C stage: Bootstrap record (namespaces to join and create)
+//  2. C stage joins namespaces by path
+//  3. C stage creates a user namespace; sends 'U', parent writes the id maps, answers 'u'
+//  4. C stage creates the other namespaces
+//  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error)
+//  6. parent → init: Config (JSON); init sets up the root filesystem
+//  7. init → parent: MsgHooks when prestart/createRuntime hooks must run; parent answers MsgHooksDone
+//  8. init → parent: MsgReady once parked before the exec FIFO (or MsgError)
+//
+// Both directions after step 5 are length-prefixed JSON frames.
+package handshake
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// EnvInitPipe names the handshake socket's fd in init's environment. The C
+// stage reads it; its presence is what makes a skiff process an init.
+const EnvInitPipe = "_SKIFF_INITPIPE"
+
+// maxFrame bounds a JSON frame so a confused peer cannot make us allocate
+// without limit.
+const maxFrame = 64 << 20
+
+// Bootstrap is what the C stage needs before the Go runtime starts.
+type Bootstrap struct {
+	CloneFlags  uintptr        // namespaces to create
+	Joins       map[int]string // clone flag → namespace file to join
+	TimeOffsets string         // contents for /proc/self/timens_offsets
+}
+
+// Encode renders the record the C stage parses: u32 length, then
+// NUL-terminated key=value strings.
+func (b *Bootstrap) Encode() []byte {
+	var sb strings.Builder
+	sb.WriteString("clone=" + strconv.FormatUint(uint64(b.CloneFlags), 10) + "\x00")
+	for flag, path := range b.Joins {
+		sb.WriteString("join=" + strconv.Itoa(flag) + ":" + path + "\x00")
+	}
+	if b.TimeOffsets != "" {
+		sb.WriteString("timens=" + b.TimeOffsets + "\x00")
+	}
+	payload := sb.String()
+	out := make([]byte, 4, 4+len(payload))
+	binary.NativeEndian.PutUint32(out, uint32(len(payload)))
+	return append(out, payload...)
+}
+
+// StageReply is one record the C stage sends: a request for id maps
+// ('U'), the init's pid ('P'), or an error ('E').
+type StageReply struct {
+	Kind byte
+	Pid  int
+	Err  error
+}
+
+// ReadStageReply reads one record of the C stage.
+func ReadStageReply(r io.Reader) (StageReply, error) {
+	var tag [1]byte
+	if _, err := io.ReadFull(r, tag[:]); err != nil {
+		return StageReply{}, fmt.Errorf("read from init: %w", eofMeansExited(err))
+	}
+	switch tag[0] {
+	case 'U':
+		return StageReply{Kind: 'U'}, nil
+	case 'P':
+		var pid int32
+		if err := binary.Read(r, binary.NativeEndian, &pid); err != nil {
+			return StageReply{}, fmt.Errorf("read init pid: %w", eofMeansExited(err))
+		}
+		return StageReply{Kind: 'P', Pid: int(pid)}, nil
+	case 'E':
+		var hdr struct {
+			Errno int32
+			Len   uint32
+		}
+		if err := binary.Read(r, binary.NativeEndian, &hdr); err != nil {
+			return StageReply{}, fmt.Errorf("read init error: %w", eofMeansExited(err))
+		}
+		if hdr.Len > 4096 {
+			return StageReply{}, errors.New("read init error: record too long")
+		}
+		msg := make([]byte, hdr.Len)
+		if _, err := io.ReadFull(r, msg); err != nil {
+			return StageReply{}, fmt.Errorf("read init error: %w", eofMeansExited(err))
+		}
+		return StageReply{Kind: 'E', Err: &Error{Msg: string(msg), Errno: syscall.Errno(hdr.Errno)}}, nil
+	}
+	return StageReply{}, fmt.Errorf("read from init: unexpected record %q", tag[0])
+}
+
+func eofMeansExited(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("init exited without a report")
+	}
+	return err
+}
+
+// Config is everything init needs for steps 6 to 8.
+type Config struct {
+	ID      string      `json:"id"`
+	Bundle  string      `json:"bundle"`
+	Rootfs  string      `json:"rootfs"`
+	Spec    *specs.Spec `json:"spec"`
+	NoPivot bool        `json:"noPivot,omitempty"`
+	// NoNewKeyring keeps the caller's session keyring instead of a new one.
+	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
+	// FifoFd is an O_PATH fd of the exec FIFO; init opens it for writing
+	// and blocks there until `start`. Zero for exec.
+	FifoFd int `json:"fifoFd,omitempty"`
+	// ConsoleFd is a connected unix socket to the --console-socket; the
+	// pty master travels over it.
+	ConsoleFd int `json:"consoleFd,omitempty"`
+	// PreserveFds is how many fds from 3 up are handed to the process.
+	PreserveFds int `json:"preserveFds,omitempty"`
+	// HooksInParent says the parent has prestart/createRuntime hooks and
+	// wants step 7.
+	HooksInParent bool `json:"hooksInParent,omitempty"`
+	// State is the container state JSON for hooks that init runs itself.
+	State json.RawMessage `json:"state,omitempty"`
+}
+
+// Message kinds init sends after step 6.
+const (
+	MsgHooks     = "hooks"
+	MsgHooksDone = "hooks-done"
+	MsgReady     = "ready"
+	MsgError     = "error"
+)
+
+// Message is one frame after step 5.
+type Message struct {
+	Type  string `json:"type"`
+	Error string `json:"error,omitempty"`
+	Errno int    `json:"errno,omitempty"`
+}
+
+// Error is an error that crossed the boundary from init. It keeps the
+// errno so errors.Is(err, unix.EPERM) still works in the parent.
+type Error struct {
+	Msg   string
+	Errno syscall.Errno
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap exposes the errno.
+func (e *Error) Unwrap() error {
+	if e.Errno == 0 {
+		return nil
+	}
+	return e.Errno
+}
+
+// ErrorMessage turns err into a frame, keeping its errno.
+func ErrorMessage(err error) Message {
+	m := Message{Type: MsgError, Error: err.Error()}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		m.Errno = int(errno)
+	}
+	return m
+}
+
+// AsError converts an error frame back into an error.
+func (m Message) AsError() error {
+	return &Error{Msg: m.Error, Errno: syscall.Errno(m.Errno)}
+}
+
+// WriteFrame writes v as one length-prefixed JSON frame.
+func WriteFrame(w io.Writer, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 4, 4+len(data))
+	binary.NativeEndian.PutUint32(buf, uint32(len(data)))
+	buf = append(buf, data...)
+	_, err = w.Write(buf)
+	return err
+}
+
+// ReadFrame reads one frame into v.
+func ReadFrame(r io.Reader, v any) error {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return eofMeansExited(err)
+	}
+	n := binary.NativeEndian.Uint32(hdr[:])
+	if n > maxFrame {
+		return fmt.Errorf("frame of %d bytes exceeds the limit", n)
+	}
+	data := make([]byte, n)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return eofMeansExited(err)
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,259 @@
+// The namespace stage of a container's init.
+//
+// Why C: setns(2) into a user or mount namespace, and unshare(CLONE_NEWUSER),
+// require a single-threaded caller. A Go program has several threads before
+// main() runs, so this work happens in an ELF constructor, which the dynamic
+// loader (or the static libc start-up) runs before the Go runtime starts any
+// thread. The constructor does nothing unless skiff was started as a
+// container's init (the _SKIFF_INITPIPE variable names the handshake socket).
+//
+// The wire format shared with the Go side lives in internal/handshake; the
+// step numbers below match the comments there and in internal/container.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+#define MAX_JOINS 16
+#define MAX_BOOTSTRAP (1 << 20)
+
+struct join {
+	int flag;
+	char *path;
+	int fd;
+};
+
+static int sock = -1;
+
+static int write_all(const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(sock, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(void *buf, size_t len)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(sock, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+// bail sends an error record ('E', errno, length, text) to the parent and
+// exits: the parent reports it as the cause of the failed create.
+static void bail(int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (err) {
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(err));
+		if ((size_t)n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+	}
+	char tag = 'E';
+	int32_t e = err;
+	uint32_t len = (uint32_t)n;
+	write_all(&tag, 1);
+	write_all(&e, sizeof(e));
+	write_all(&len, sizeof(len));
+	write_all(msg, len);
+	_exit(1);
+}
+
+static const char *ns_name(int flag)
+{
+	switch (flag) {
+	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWNS: return "mount";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWNET: return "network";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWTIME: return "time";
+	}
+	return "unknown";
+}
+
+static void write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail(errno, "open %s", path);
+	size_t len = strlen(data);
+	if (write(fd, data, len) != (ssize_t)len)
+		bail(errno, "write %s", path);
+	close(fd);
+}
+
+__attribute__((constructor)) static void skiff_nsenter(void)
+{
+	const char *env = getenv("_SKIFF_INITPIPE");
+	if (env == NULL || *env == '\0')
+		return;
+	sock = atoi(env);
+	if (sock < 3)
+		_exit(1);
+
+	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
+	// key=value strings). The parent sends it after putting this process
+	// into the container's cgroup, so everything forked below is born there
+	// and a new cgroup namespace is rooted at that cgroup.
+	uint32_t len;
+	if (read_all(&len, sizeof(len)) < 0)
+		_exit(1);
+	if (len > MAX_BOOTSTRAP)
+		bail(0, "bootstrap record too large (%u bytes)", len);
+	char *buf = malloc(len + 1);
+	if (buf == NULL)
+		bail(errno, "allocate bootstrap record");
+	if (read_all(buf, len) < 0)
+		_exit(1);
+	buf[len] = '\0';
+
+	int cloneflags = 0;
+	const char *timens = NULL;
+	struct join joins[MAX_JOINS];
+	int njoins = 0;
+	for (char *p = buf; p < buf + len; p += strlen(p) + 1) {
+		if (strncmp(p, "clone=", 6) == 0) {
+			cloneflags = (int)strtol(p + 6, NULL, 10);
+		} else if (strncmp(p, "timens=", 7) == 0) {
+			timens = p + 7;
+		} else if (strncmp(p, "join=", 5) == 0) {
+			char *colon = strchr(p + 5, ':');
+			if (colon == NULL || njoins == MAX_JOINS)
+				bail(0, "bad join entry %s", p);
+			*colon = '\0';
+			joins[njoins].flag = (int)strtol(p + 5, NULL, 10);
+			joins[njoins].path = colon + 1;
+			njoins++;
+		}
+	}
+
+	// Step 2: join namespaces given by path. Open every file first, while
+	// the paths still resolve in the host's mount namespace; join the user
+	// namespace first so that the others are joined with its privileges,
+	// and the mount namespace last.
+	int joined_pid = 0;
+	for (int i = 0; i < njoins; i++) {
+		joins[i].fd = open(joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (joins[i].fd < 0)
+			bail(errno, "linux.namespaces: open %s namespace %s", ns_name(joins[i].flag), joins[i].path);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < njoins; i++) {
+			int f = joins[i].flag;
+			int want = pass == 0 ? f == CLONE_NEWUSER : pass == 2 ? f == CLONE_NEWNS : (f != CLONE_NEWUSER && f != CLONE_NEWNS);
+			if (!want)
+				continue;
+			if (setns(joins[i].fd, f) < 0)
+				bail(errno, "linux.namespaces: join %s namespace %s", ns_name(f), joins[i].path);
+			if (f == CLONE_NEWPID)
+				joined_pid = 1;
+			close(joins[i].fd);
+		}
+	}
+
+	// Step 3: a new user namespace. The parent writes uid_map and gid_map
+	// for us (it holds the privilege in the outer namespace); we wait for it.
+	if (cloneflags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			bail(errno, "linux.namespaces: create user namespace");
+		char tag = 'U';
+		if (write_all(&tag, 1) < 0)
+			_exit(1);
+		char ack;
+		if (read_all(&ack, 1) < 0 || ack != 'u')
+			_exit(1);
+		// Become root of the new namespace when root is mapped, so that
+		// files created during setup are owned by the container's root.
+		if (setresgid(0, 0, 0) == 0)
+			setresuid(0, 0, 0);
+		// unshare(CLONE_NEWUSER) clears the dumpable flag's effect on
+		// /proc/self ownership; restore it so the parent can still write
+		// /proc/<pid>/ files of ours.
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	}
+
+	// Step 4: the remaining new namespaces, all at once.
+	int rest = cloneflags & ~CLONE_NEWUSER;
+	if (rest && unshare(rest) < 0) {
+		int err = errno;
+		for (int f = 1; f; f <<= 1) {
+			if ((rest & f) && unshare(f) < 0)
+				bail(errno, "linux.namespaces: create %s namespace", ns_name(f));
+		}
+		bail(err, "linux.namespaces: create namespaces");
+	}
+	if ((cloneflags & CLONE_NEWTIME) && timens != NULL && *timens != '\0')
+		write_file("/proc/self/timens_offsets", timens);
+
+	// Step 5: a pid namespace (new or joined) applies only to children, so
+	// fork once: the child is the container's init. This process reports
+	// the child's pid, as seen from the parent's namespace, and exits.
+	pid_t initpid = getpid();
+	if ((cloneflags & CLONE_NEWPID) || joined_pid) {
+		pid_t child = fork();
+		if (child < 0)
+			bail(errno, "fork into pid namespace");
+		if (child > 0) {
+			char tag = 'P';
+			int32_t p = child;
+			write_all(&tag, 1);
+			write_all(&p, sizeof(p));
+			_exit(0);
+		}
+	} else {
+		char tag = 'P';
+		int32_t p = initpid;
+		if (write_all(&tag, 1) < 0 || write_all(&p, sizeof(p)) < 0)
+			_exit(1);
+	}
+	free(buf);
+	// Return into the Go runtime; libinit.Run continues with step 6.
+}

@@ -1,0 +1,193 @@
+// Package libinit is everything that runs inside a container's new
+// namespaces, from the moment the Go runtime starts in init until execve of
+// the user's process. It never returns to its caller.
+//
+// The namespace work before the Go runtime started (steps 1-5) was done by
+// the C stage in internal/nsenter; this file continues at step 6.
+package libinit
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/handshake"
+	"github.com/skiffrt/skiff/internal/hooks"
+)
+
+// Run is the body of `skiff init`. Errors go back to the parent over the
+// handshake socket, which reports them; init then exits.
+func Run() {
+	// Credentials and capabilities are per thread in Linux; the final
+	// execve carries the calling thread's. Keep all of it on one thread.
+	runtime.LockOSThread()
+
+	fd, err := strconv.Atoi(os.Getenv(handshake.EnvInitPipe))
+	if err != nil {
+		os.Exit(1)
+	}
+	sock := os.NewFile(uintptr(fd), "handshake")
+	if err := initContainer(sock); err != nil {
+		_ = handshake.WriteFrame(sock, handshake.ErrorMessage(err))
+		os.Exit(1)
+	}
+	// initContainer only returns on error: success ends in execve.
+	os.Exit(1)
+}
+
+func initContainer(sock *os.File) error {
+	// Step 6: the config.
+	var cfg handshake.Config
+	if err := handshake.ReadFrame(sock, &cfg); err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	os.Clearenv()
+	s := cfg.Spec
+	if s.Process == nil {
+		return fmt.Errorf("config.json: process: missing")
+	}
+
+	if hasNewNamespace(s, "network") {
+		if err := loopbackUp(); err != nil {
+			return err
+		}
+	}
+	if hasNewNamespace(s, "uts") {
+		if s.Hostname != "" {
+			if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+				return fmt.Errorf("config.json: hostname: set %q: %w", s.Hostname, err)
+			}
+		}
+		if s.Domainname != "" {
+			if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+				return fmt.Errorf("config.json: domainname: set %q: %w", s.Domainname, err)
+			}
+		}
+	}
+	if s.Linux != nil {
+		if err := writeSysctls(s.Linux.Sysctl); err != nil {
+			return err
+		}
+	}
+	if !cfg.NoNewKeyring {
+		// A fresh session keyring so the container cannot read the host's
+		// keys. EPERM/ENOSYS means keyrings are unavailable here.
+		if _, err := unix.KeyctlJoinSessionKeyring("_ses." + cfg.ID); err != nil && err != unix.ENOSYS && err != unix.EPERM {
+			return fmt.Errorf("join session keyring: %w", err)
+		}
+	}
+
+	// The exec FIFO is reopened through our own fd table after pivot_root,
+	// so keep a handle on the host's /proc/self/fd while it is reachable.
+	var fdDir *os.File
+	if cfg.FifoFd > 0 {
+		d, err := os.Open("/proc/self/fd")
+		if err != nil {
+			return fmt.Errorf("open /proc/self/fd: %w", err)
+		}
+		fdDir = d
+	}
+
+	if err := applyOOMScoreAdj(s.Process); err != nil {
+		return err
+	}
+
+	hasMountNS := hasNewNamespace(s, "mount") || joinsNamespace(s, "mount")
+	if hasMountNS {
+		if err := prepareRootfs(&cfg); err != nil {
+			return err
+		}
+	}
+
+	// Step 7: prestart and createRuntime hooks run in the parent, after the
+	// namespaces exist and before pivot_root (runtime.md, lifecycle 5-6).
+	if cfg.HooksInParent {
+		if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgHooks}); err != nil {
+			return fmt.Errorf("ask parent for hooks: %w", err)
+		}
+		var m handshake.Message
+		if err := handshake.ReadFrame(sock, &m); err != nil {
+			return fmt.Errorf("wait for hooks: %w", err)
+		}
+		if m.Type == handshake.MsgError {
+			return m.AsError()
+		}
+	}
+	// createContainer hooks: resolved in the runtime's mount namespace,
+	// run in the container's, before pivot_root.
+	if s.Hooks != nil && len(s.Hooks.CreateContainer) > 0 {
+		if err := hooks.Run("createContainer", s.Hooks.CreateContainer, cfg.State); err != nil {
+			return err
+		}
+	}
+
+	if hasMountNS {
+		if err := enterRootfs(&cfg); err != nil {
+			return err
+		}
+	}
+
+	if err := setupConsole(&cfg); err != nil {
+		return err
+	}
+	cwd := s.Process.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := enterCwd(cwd); err != nil {
+		return err
+	}
+	argv0, err := lookPath(s.Process.Args[0], s.Process.Env)
+	if err != nil {
+		return err
+	}
+
+	// Step 8: tell the parent we are parked, then block on the FIFO until
+	// `start` opens it for reading.
+	if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgReady}); err != nil {
+		return fmt.Errorf("report ready: %w", err)
+	}
+	if fdDir != nil {
+		if err := waitForStart(fdDir, cfg.FifoFd); err != nil {
+			return err
+		}
+	}
+	sock.Close()
+	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+		if err := hooks.Run("startContainer", s.Hooks.StartContainer, cfg.State); err != nil {
+			return err
+		}
+	}
+	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
+		return err
+	}
+	if err := applyRlimits(s.Process); err != nil {
+		return err
+	}
+	if err := setCredentials(s.Process); err != nil {
+		return err
+	}
+	if err := unix.Exec(argv0, s.Process.Args, s.Process.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", s.Process.Args[0], err)
+	}
+	return nil
+}
+
+// waitForStart opens the exec FIFO for writing, which blocks until a reader
+// (`skiff start`) opens the other end, and writes one byte to release it.
+func waitForStart(fdDir *os.File, fifoFd int) error {
+	fd, err := unix.Openat(int(fdDir.Fd()), strconv.Itoa(fifoFd), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	fdDir.Close()
+	unix.Close(fifoFd)
+	if _, err := unix.Write(fd, []byte{0}); err != nil {
+		return fmt.Errorf("write exec fifo: %w", err)
+	}
+	unix.Close(fd)
+	return nil
+}
