@@ -31,8 +31,12 @@ func Run() {
 	}
 	sock := os.NewFile(uintptr(fd), "handshake")
 	if err := initContainer(sock); err != nil {
-		_ = handshake.WriteFrame(sock, handshake.ErrorMessage(err))
-		os.Exit(1)
+		// Before start the parent reads this; after it, the socket is
+		// closed and the process's stderr is the only witness left.
+		if handshake.WriteFrame(sock, handshake.ErrorMessage(err)) != nil {
+			fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
+		}
+		os.Exit(127)
 	}
 	// initContainer only returns on error: success ends in execve.
 	os.Exit(1)
@@ -80,22 +84,13 @@ func initContainer(sock *os.File) error {
 		}
 	}
 
-	// The exec FIFO is reopened through our own fd table after pivot_root,
-	// so keep a handle on the host's /proc/self/fd while it is reachable.
-	var fdDir *os.File
-	if cfg.FifoFd > 0 {
-		d, err := os.Open("/proc/self/fd")
-		if err != nil {
-			return fmt.Errorf("open /proc/self/fd: %w", err)
-		}
-		fdDir = d
-	}
-
 	if err := applyOOMScoreAdj(s.Process); err != nil {
 		return err
 	}
 
-	hasMountNS := hasNewNamespace(s, "mount") || joinsNamespace(s, "mount")
+	// A joined mount namespace is another container's finished view:
+	// there is no rootfs of ours to set up in it.
+	hasMountNS := hasNewNamespace(s, "mount")
 	if hasMountNS {
 		if err := prepareRootfs(&cfg); err != nil {
 			return err
@@ -150,8 +145,8 @@ func initContainer(sock *os.File) error {
 	if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgReady}); err != nil {
 		return fmt.Errorf("report ready: %w", err)
 	}
-	if fdDir != nil {
-		if err := waitForStart(fdDir, cfg.FifoFd); err != nil {
+	if cfg.FifoFd > 0 {
+		if err := waitForStart(&cfg); err != nil {
 			return err
 		}
 	}
@@ -178,13 +173,14 @@ func initContainer(sock *os.File) error {
 
 // waitForStart opens the exec FIFO for writing, which blocks until a reader
 // (`skiff start`) opens the other end, and writes one byte to release it.
-func waitForStart(fdDir *os.File, fifoFd int) error {
-	fd, err := unix.Openat(int(fdDir.Fd()), strconv.Itoa(fifoFd), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+func waitForStart(cfg *handshake.Config) error {
+	path := fmt.Sprintf("%d/fd/%d", cfg.InitPid, cfg.FifoFd)
+	fd, err := unix.Openat(cfg.ProcFd, path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
-	fdDir.Close()
-	unix.Close(fifoFd)
+	unix.Close(cfg.ProcFd)
+	unix.Close(cfg.FifoFd)
 	if _, err := unix.Write(fd, []byte{0}); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)
 	}

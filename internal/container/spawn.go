@@ -55,11 +55,22 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 	if err := unix.Mkfifo(fifo, 0o622); err != nil {
 		return fmt.Errorf("create exec fifo: %w", err)
 	}
+	// Writable by init whatever uid it has in its user namespace; the
+	// umask would have taken that away.
+	if err := os.Chmod(fifo, 0o622); err != nil {
+		return fmt.Errorf("create exec fifo: %w", err)
+	}
 	fifoFile, err := os.OpenFile(fifo, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
 	defer fifoFile.Close()
+
+	procDir, err := os.Open("/proc")
+	if err != nil {
+		return fmt.Errorf("open /proc: %w", err)
+	}
+	defer procDir.Close()
 
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -90,6 +101,8 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 	extra = append(extra, child)
 	fifoFd := 3 + len(extra)
 	extra = append(extra, fifoFile)
+	procFd := 3 + len(extra)
+	extra = append(extra, procDir)
 	consoleFd := 0
 	if console != nil {
 		consoleFd = 3 + len(extra)
@@ -177,6 +190,8 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		NoPivot:       o.NoPivot,
 		NoNewKeyring:  o.NoNewKeyring,
 		FifoFd:        fifoFd,
+		ProcFd:        procFd,
+		InitPid:       initPid,
 		ConsoleFd:     consoleFd,
 		PreserveFds:   o.PreserveFds,
 		HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),

@@ -123,6 +123,11 @@ type Config struct {
 	// FifoFd is an O_PATH fd of the exec FIFO; init opens it for writing
 	// and blocks there until `start`. Zero for exec.
 	FifoFd int `json:"fifoFd,omitempty"`
+	// ProcFd is a directory fd of the host's /proc, opened by the parent.
+	// Init reopens the FIFO through ProcFd/<InitPid>/fd/<FifoFd>, which
+	// works whatever mount and pid namespaces init has joined.
+	ProcFd  int `json:"procFd,omitempty"`
+	InitPid int `json:"initPid,omitempty"`
 	// ConsoleFd is a connected unix socket to the --console-socket; the
 	// pty master travels over it.
 	ConsoleFd int `json:"consoleFd,omitempty"`

@@ -8,6 +8,7 @@ RECVTTY=${RECVTTY:-}
 
 setup() {
 	TEST_DIR=$(mktemp -d /tmp/skiff-bats.XXXXXX)
+	chmod 755 "$TEST_DIR"
 	STATE_ROOT=$TEST_DIR/state
 	BUNDLE=$TEST_DIR/bundle
 	mkdir -p "$BUNDLE"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Namespaces: new ones, joined ones, and what is seen from inside.
+
+load helpers
+
+ns_of() { readlink "/proc/$1/ns/$2"; }
+
+@test "each configured namespace is new" {
+	update_config '.linux.namespaces = [{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"cgroup"},{"type":"time"}]'
+	skiff run -d --bundle "$BUNDLE" "$ID"
+	pid=$(state_field "$ID" pid)
+	for ns in pid net ipc uts mnt cgroup time; do
+		[ "$(ns_of "$pid" $ns)" != "$(ns_of $$ $ns)" ]
+	done
+	# Not asked for: shared with the host.
+	[ "$(ns_of "$pid" user)" = "$(ns_of $$ user)" ]
+}
+
+@test "a namespace missing from the config is the host's" {
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	skiff run -d --bundle "$BUNDLE" "$ID"
+	pid=$(state_field "$ID" pid)
+	[ "$(ns_of "$pid" net)" = "$(ns_of $$ net)" ]
+}
+
+@test "joining another container's namespaces by path" {
+	skiff run -d --bundle "$BUNDLE" "$ID-a"
+	apid=$(state_field "$ID-a" pid)
+	update_config ".linux.namespaces |= map(if .type == \"network\" or .type == \"ipc\" or .type == \"uts\" or .type == \"pid\" then .path = \"/proc/$apid/ns/\" + (if .type == \"network\" then \"net\" else .type end) else . end)"
+	update_config 'del(.hostname)'
+	skiff run -d --bundle "$BUNDLE" "$ID-b"
+	bpid=$(state_field "$ID-b" pid)
+	for ns in net ipc uts pid; do
+		[ "$(ns_of "$apid" $ns)" = "$(ns_of "$bpid" $ns)" ]
+	done
+	[ "$(ns_of "$apid" mnt)" != "$(ns_of "$bpid" mnt)" ]
+}
+
+@test "joining a mount namespace by path" {
+	skiff run -d --bundle "$BUNDLE" "$ID-a"
+	apid=$(state_field "$ID-a" pid)
+	update_config ".linux.namespaces |= map(if .type == \"mount\" then .path = \"/proc/$apid/ns/mnt\" else . end) | .mounts = []"
+	skiff run -d --bundle "$BUNDLE" "$ID-b"
+	bpid=$(state_field "$ID-b" pid)
+	[ "$(ns_of "$apid" mnt)" = "$(ns_of "$bpid" mnt)" ]
+}
+
+@test "a user namespace with mappings: root inside is an unprivileged id outside" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .root.readonly = false'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	update_config '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[[ "${lines[1]}" == *"0"*"100000"*"65536"* ]]
+}
+
+@test "time namespace offsets are applied" {
+	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400}, "monotonic": {"secs": 86400}}'
+	update_config '.process.args = ["cat", "/proc/uptime"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	up=${output%%.*}
+	[ "$up" -ge 86400 ]
+}
+
+@test "hostname and domainname are set in a new uts namespace" {
+	update_config '.hostname = "boat" | .domainname = "harbour.example"'
+	update_config '.process.args = ["sh", "-c", "hostname; cat /proc/sys/kernel/domainname"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = boat ]
+	[ "${lines[1]}" = harbour.example ]
+}
+
+@test "loopback is up in a new network namespace" {
+	update_config '.process.args = ["cat", "/sys/class/net/lo/operstate", "/sys/class/net/lo/flags"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = 0x9 ]
+}
+
+@test "namespaced sysctls are written" {
+	update_config '.linux.sysctl = {"net.ipv4.ip_unprivileged_port_start": "80", "kernel.shmmni": "1234"}'
+	update_config '.process.args = ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/kernel/shmmni"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 80 ]
+	[ "${lines[1]}" = 1234 ]
+	[ "$(cat /proc/sys/kernel/shmmni)" != 1234 ]
+}
