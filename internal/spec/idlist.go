@@ -1,0 +1,53 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxListID bounds CPU and NUMA node numbers in lists; the kernel's own
+// limits (NR_CPUS, MAX_NUMNODES) are far lower, and the bound keeps a typo
+// like "0-4000000000" from looking plausible to whoever builds the mask.
+const maxListID = 1 << 16
+
+// parseIDList checks a kernel "list format" string of CPUs or memory nodes:
+// comma-separated numbers and inclusive ranges, e.g. "0-3,7" (config.md
+// "Linux Process" execCPUAffinity, config-linux.md "Memory policy").
+func parseIDList(s string) error {
+	for part := range strings.SplitSeq(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := parseListID(lo)
+		if err != nil {
+			return err
+		}
+		if !isRange {
+			continue
+		}
+		b, err := parseListID(hi)
+		if err != nil {
+			return err
+		}
+		if b < a {
+			return fmt.Errorf("range %q is reversed", part)
+		}
+	}
+	return nil
+}
+
+func parseListID(s string) (int, error) {
+	if s == "" {
+		return 0, errors.New("empty element (want e.g. \"0-3,7\")")
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%q is not a number", s)
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n > maxListID {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n, nil
+}
