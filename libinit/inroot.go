@@ -29,8 +29,16 @@ func openInRoot(rootFd int, path string) (int, error) {
 // mkdirAllInRoot creates every missing directory of path inside root and
 // returns an O_PATH fd of the last one. When asFile is set the last
 // component is created as an empty regular file instead (the destination
-// of a file bind mount or a device node placeholder).
+// of a file bind mount or a device node placeholder). A dangling symlink on
+// the way is followed inside root, and its target created there.
 func mkdirAllInRoot(rootFd int, path string, asFile bool) (int, error) {
+	return mkdirAllInRootDepth(rootFd, path, asFile, 0)
+}
+
+// maxSymlinkHops matches the kernel's own limit on nested symlinks.
+const maxSymlinkHops = 40
+
+func mkdirAllInRootDepth(rootFd int, path string, asFile bool, hops int) (int, error) {
 	rel := strings.TrimLeft(filepath.Clean("/"+path), "/")
 	if rel == "" {
 		return unix.Dup(rootFd)
@@ -50,6 +58,18 @@ func mkdirAllInRoot(rootFd int, path string, asFile bool) (int, error) {
 		prefix := strings.Join(parts[:i+1], "/")
 		fd, err := openInRoot(rootFd, prefix)
 		if errors.Is(err, unix.ENOENT) {
+			if target, ok := danglingSymlink(dirFd, part); ok {
+				if hops >= maxSymlinkHops {
+					unix.Close(dirFd)
+					return -1, &pathError{"resolve", "/" + prefix, unix.ELOOP}
+				}
+				if !filepath.IsAbs(target) {
+					target = filepath.Join("/", strings.Join(parts[:i], "/"), target)
+				}
+				unix.Close(dirFd)
+				rest := filepath.Join(append([]string{target}, parts[i+1:]...)...)
+				return mkdirAllInRootDepth(rootFd, rest, asFile, hops+1)
+			}
 			if last && asFile {
 				var f int
 				f, err = unix.Openat(dirFd, part, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
@@ -72,6 +92,21 @@ func mkdirAllInRoot(rootFd int, path string, asFile bool) (int, error) {
 		dirFd = fd
 	}
 	return dirFd, nil
+}
+
+// danglingSymlink reports whether name in dir is a symlink, and its target.
+// Only called when resolving it failed, so the target is missing.
+func danglingSymlink(dirFd int, name string) (string, bool) {
+	var st unix.Stat_t
+	if unix.Fstatat(dirFd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		return "", false
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(dirFd, name, buf)
+	if err != nil {
+		return "", false
+	}
+	return string(buf[:n]), true
 }
 
 // fdPath names an fd so that mount(2) operates on what the fd refers to,

@@ -31,6 +31,12 @@ func prepareRootfs(cfg *handshake.Config) error {
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {
 		return fmt.Errorf("config.json: linux.rootfsPropagation: set on /: %w", err)
 	}
+	// pivot_root refuses a shared new root or parent (EINVAL). Making the
+	// parent private before the bind also keeps the bind itself out of any
+	// peer group; rootfsPropagation is re-applied on the new root after.
+	if err := makeParentPrivate(cfg.Rootfs); err != nil {
+		return err
+	}
 	// pivot_root needs the new root to be a mount point.
 	if err := unix.Mount(cfg.Rootfs, cfg.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("config.json: root.path: bind %s: %w", cfg.Rootfs, err)
@@ -239,9 +245,6 @@ func pivotRoot(rootfs string) error {
 		return fmt.Errorf("open old root: %w", err)
 	}
 	defer unix.Close(oldRoot)
-	if err := makeParentPrivate(rootfs); err != nil {
-		return err
-	}
 	if err := unix.Chdir(rootfs); err != nil {
 		return fmt.Errorf("chdir %s: %w", rootfs, err)
 	}

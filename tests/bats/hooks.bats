@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# Hooks: order, state on stdin, failures.
+
+load helpers
+
+# A hook that appends its name, the status it was given on stdin and
+# whether it sees the container's hostname (run in the container's uts
+# namespace) to a log on the host.
+make_hook() {
+	cat >"$TEST_DIR/hook" <<-EOS
+	#!/bin/sh
+	read -r state
+	status=\$(echo "\$state" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')
+	echo "\$1 \$status" >>"$TEST_DIR/hooks.log"
+	EOS
+	chmod +x "$TEST_DIR/hook"
+}
+
+@test "hooks run in the spec's order with the state on stdin" {
+	make_hook
+	h() { echo "{\"path\": \"$TEST_DIR/hook\", \"args\": [\"hook\", \"$1\"]}"; }
+	update_config ".hooks = {
+		\"prestart\": [$(h prestart)],
+		\"createRuntime\": [$(h createRuntime)],
+		\"createContainer\": [$(h createContainer)],
+		\"startContainer\": [$(h startContainer)],
+		\"poststart\": [$(h poststart)],
+		\"poststop\": [$(h poststop)]}"
+	update_config '.process.args = ["true"]'
+	skiff run --bundle "$BUNDLE" "$ID"
+	cat "$TEST_DIR/hooks.log"
+	run cut -d' ' -f1 "$TEST_DIR/hooks.log"
+	[ "$(echo $output)" = "prestart createRuntime createContainer startContainer poststart poststop" ]
+	grep -q "^createRuntime creating$" "$TEST_DIR/hooks.log"
+	grep -q "^poststart running$" "$TEST_DIR/hooks.log"
+	grep -q "^poststop stopped$" "$TEST_DIR/hooks.log"
+}
+
+@test "a hook that times out fails create and cleans up" {
+	update_config '.hooks.prestart = [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]'
+	run skiff create --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hooks.prestart[0]"*"timed out"* ]]
+	assert_clean "$ID"
+}
+
+@test "a failing poststart hook is a warning" {
+	update_config '.hooks.poststart = [{"path": "/bin/false"}]'
+	run skiff run -d --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *warning*"hooks.poststart[0]"* ]]
+	[ "$(state_field "$ID" status)" = running ]
+}
