@@ -42,8 +42,8 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		if err := m.Create(); err != nil {
 			return fmt.Errorf("create cgroup: %w", err)
 		}
-		if s.Linux.Resources != nil {
-			if err := m.Set(s.Linux.Resources); err != nil {
+		if r := cgroupResources(s.Linux); r != nil {
+			if err := m.Set(r); err != nil {
 				return fmt.Errorf("config.json: %w", err)
 			}
 		}

@@ -1,0 +1,36 @@
+package cgroups
+
+import (
+	"fmt"
+	"os"
+)
+
+// v2Managed lists the cgroup2 controllers Create enables on the way down,
+// so Stats and a later live update find their files. Set enables any other
+// controller it needs on demand.
+func v2Managed() []string {
+	return []string{"cpu", "cpuset", "io", "memory", "pids", "hugetlb", "rdma", "misc"}
+}
+
+func (m *manager) Create() error {
+	for _, dir := range m.dirs() {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("mkdir %s: %w", dir, cause(err))
+		}
+	}
+	if dir, ok := m.paths["cpuset"]; ok {
+		if err := initCpuset(m.mounts["cpuset"], dir); err != nil {
+			return err
+		}
+	}
+	if dir, ok := m.v2Dir(); ok {
+		// Best effort: a parent that holds processes itself (common for
+		// relative paths on v2) refuses controllers with EBUSY, yet the
+		// container can still run there without limits. Set reports the
+		// failure against the field that needed the controller.
+		for _, c := range v2Managed() {
+			_ = enableControllers(m.mounts[""], dir, c)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package cgroups
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Set validates r, learns what the host offers, plans the writes and
+// performs them. It is used both before the container starts and for live
+// updates, so it only touches what r sets.
+func (m *manager) Set(r *specs.LinuxResources) error {
+	if r == nil {
+		return nil
+	}
+	if err := Validate(r, m.mode()); err != nil {
+		return err
+	}
+	f, err := m.features(r)
+	if err != nil {
+		return err
+	}
+	ws, err := plan(r, f)
+	if err != nil {
+		return err
+	}
+	if err := m.apply(ws); err != nil {
+		return err
+	}
+	if dir, ok := m.v2Dir(); ok && len(r.Devices) > 0 && !f.v1.controllers["devices"] {
+		if err := setV2DevicesTODO(dir, r.Devices); err != nil {
+			return fmt.Errorf("%s: %w", fDevices, err)
+		}
+	}
+	return nil
+}
+
+// features reads what plan needs to know. cgroup2 controllers r needs are
+// enabled first, since their files only appear once enabled.
+func (m *manager) features(r *specs.LinuxResources) (features, error) {
+	f := features{
+		v1: v1Features{controllers: map[string]bool{}, files: map[string]bool{}},
+		v2: v2Features{controllers: map[string]bool{}, files: map[string]bool{}},
+	}
+	for k := range m.paths {
+		if k != "" {
+			f.v1.controllers[k] = true
+		}
+	}
+	v2dir, hasV2 := m.v2Dir()
+	if hasV2 {
+		f.v2.mounted = true
+		avail, err := readWords(filepath.Join(m.mounts[""], "cgroup.controllers"))
+		if err != nil {
+			return f, err
+		}
+		for _, c := range avail {
+			f.v2.controllers[c] = true
+		}
+	}
+	if err := unbound(requested(r), f); err != nil {
+		return f, err
+	}
+	for _, n := range v2Enable(r, f) {
+		if err := m.requireV2(n.v2); err != nil {
+			return f, fmt.Errorf("%s: %w", n.field, err)
+		}
+	}
+
+	for k, dir := range m.paths {
+		if k == "" {
+			continue
+		}
+		names, err := listFiles(dir)
+		if err != nil {
+			return f, err
+		}
+		for n := range names {
+			f.v1.files[n] = true
+		}
+	}
+	if hasV2 {
+		names, err := listFiles(v2dir)
+		if err != nil {
+			return f, err
+		}
+		f.v2.files = names
+	}
+
+	mem := r.Memory
+	if dir, ok := m.paths["memory"]; ok && mem != nil {
+		if i64(mem.Limit) != 0 && i64(mem.Swap) != 0 {
+			s, err := readString(filepath.Join(dir, "memory.limit_in_bytes"))
+			if err != nil {
+				return f, err
+			}
+			if f.v1.memLimit, err = strconv.ParseInt(s, 10, 64); err != nil {
+				return f, fmt.Errorf("parse %s: %w", filepath.Join(dir, "memory.limit_in_bytes"), err)
+			}
+		}
+		if mem.CheckBeforeUpdate != nil && *mem.CheckBeforeUpdate {
+			var err error
+			if f.v1.memUsage, err = readUint(filepath.Join(dir, "memory.usage_in_bytes")); err != nil {
+				return f, err
+			}
+		}
+	}
+	if hasV2 && mem != nil && mem.CheckBeforeUpdate != nil && *mem.CheckBeforeUpdate && f.v2.files["memory.current"] {
+		var err error
+		if f.v2.memUsage, err = readUint(filepath.Join(v2dir, "memory.current")); err != nil {
+			return f, err
+		}
+	}
+	if hasV2 && r.CPU != nil && i64(r.CPU.Quota) == 0 && u64(r.CPU.Period) != 0 && f.v2.files["cpu.max"] {
+		s, err := readString(filepath.Join(v2dir, "cpu.max"))
+		if err != nil {
+			return f, err
+		}
+		f.v2.cpuMaxQuota, _, _ = strings.Cut(s, " ")
+	}
+	return f, nil
+}
+
+// requireV2 enables controller down to the container's cgroup2 dir and
+// checks it arrived there.
+func (m *manager) requireV2(controller string) error {
+	dir, _ := m.v2Dir()
+	if err := enableControllers(m.mounts[""], dir, controller); err != nil {
+		return err
+	}
+	have, err := readWords(filepath.Join(dir, "cgroup.controllers"))
+	if err != nil {
+		return err
+	}
+	for _, c := range have {
+		if c == controller {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s controller not available in %s (a parent does not pass it down)", controller, dir)
+}
