@@ -38,7 +38,7 @@ unit:
 	$(GO) test ./...
 
 bats: deps skiff rootfs $(BUILD)/recvtty
-	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty bats --tap tests/bats
+	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty tests/run-bats.sh tests/bats
 
 test: deps unit bats
 

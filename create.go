@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -23,7 +24,7 @@ var createCommand = &cli.Command{
 	ArgsUsage: "<container-id>",
 	Flags:     createFlags,
 	Action: func(ctx *cli.Context) error {
-		c, err := createContainer(ctx)
+		c, err := createContainer(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -33,7 +34,7 @@ var createCommand = &cli.Command{
 }
 
 // createContainer is create's work, shared with run.
-func createContainer(ctx *cli.Context) (*container.Container, error) {
+func createContainer(ctx *cli.Context, console *os.File) (*container.Container, error) {
 	id, err := containerID(ctx)
 	if err != nil {
 		return nil, err
@@ -45,6 +46,7 @@ func createContainer(ctx *cli.Context) (*container.Container, error) {
 		Bundle:        ctx.String("bundle"),
 		PidFile:       ctx.String("pid-file"),
 		ConsoleSocket: ctx.String("console-socket"),
+		ConsoleConn:   console,
 		PreserveFds:   preservedFds(ctx.Int("preserve-fds")),
 		NoPivot:       ctx.Bool("no-pivot"),
 		NoNewKeyring:  ctx.Bool("no-new-keyring"),

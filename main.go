@@ -67,7 +67,7 @@ func newApp() *cli.App {
 		OnUsageError: func(ctx *cli.Context, err error, isSubcommand bool) error {
 			return fmt.Errorf("%w; see 'skiff --help'", err)
 		},
-		ExitErrHandler: func(*cli.Context, error) {},
+		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
 	}
 }

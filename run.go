@@ -32,11 +32,32 @@ var runCommand = &cli.Command{
 			signal.Notify(sigs)
 			defer signal.Stop(sigs)
 		}
-		c, err := createContainer(ctx)
+		var rc *runConsole
+		if !detach && ctx.String("console-socket") == "" {
+			var err error
+			if rc, err = newRunConsole(); err != nil {
+				return err
+			}
+			defer rc.finish()
+		}
+		var consoleConn *os.File
+		if rc != nil {
+			consoleConn = rc.remote
+		}
+		c, err := createContainer(ctx, consoleConn)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
+		if rc != nil && c.Spec().Process.Terminal {
+			if err := rc.receive(); err != nil {
+				c.Delete(true, nil)
+				return wrapID("run", c.ID(), err)
+			}
+			rc.relay()
+		} else {
+			rc = nil
+		}
 		if err := c.Start(warnTo(ctx)); err != nil {
 			c.Delete(true, nil)
 			return wrapID("run", c.ID(), err)
@@ -44,7 +65,7 @@ var runCommand = &cli.Command{
 		if detach {
 			return nil
 		}
-		status := waitForInit(c.Pid(), sigs)
+		status := waitForInit(c.Pid(), sigs, rc)
 		if !ctx.Bool("keep") {
 			if err := c.Delete(true, warnTo(ctx)); err != nil && !errors.Is(err, container.ErrNotExist) {
 				logOf(ctx).Warn(err)
@@ -57,13 +78,17 @@ var runCommand = &cli.Command{
 // waitForInit reaps children until init exits, forwarding every signal we
 // receive to it, and returns its exit status as a shell reports it (128+N
 // for a signal).
-func waitForInit(pid int, sigs chan os.Signal) int {
+func waitForInit(pid int, sigs chan os.Signal, rc *runConsole) int {
 	for {
 		if code, done := reapUntil(pid); done {
 			return code
 		}
 		sig := <-sigs
 		s, ok := sig.(unix.Signal)
+		if s == unix.SIGWINCH && rc != nil {
+			rc.resize()
+			continue
+		}
 		if !ok || s == unix.SIGCHLD || s == unix.SIGURG {
 			// SIGURG is the Go runtime's preemption signal, not a user's.
 			continue

@@ -140,6 +140,12 @@ func initContainer(sock *os.File) error {
 		return err
 	}
 
+	// Limits apply before reporting ready so that a refused one fails
+	// create, which can still report it; init needs only a few fds more.
+	if err := applyRlimits(s.Process); err != nil {
+		return err
+	}
+
 	// Step 8: tell the parent we are parked, then block on the FIFO until
 	// `start` opens it for reading.
 	if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgReady}); err != nil {
@@ -157,9 +163,6 @@ func initContainer(sock *os.File) error {
 		}
 	}
 	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
-		return err
-	}
-	if err := applyRlimits(s.Process); err != nil {
 		return err
 	}
 	if err := setCredentials(s.Process); err != nil {

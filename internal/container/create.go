@@ -24,6 +24,9 @@ type CreateOptions struct {
 	Bundle        string
 	PidFile       string
 	ConsoleSocket string
+	// ConsoleConn, when ConsoleSocket is empty, is a connected socket that
+	// receives the pty master (`skiff run` relaying a terminal itself).
+	ConsoleConn *os.File
 	PreserveFds   int
 	NoPivot       bool
 	NoNewKeyring  bool

@@ -32,8 +32,15 @@ func cgroupResources(l *specs.Linux) *specs.LinuxResources {
 	r.Devices = append([]specs.LinuxDeviceCgroup{}, l.Resources.Devices...)
 	r.Devices = append(r.Devices, defaultDeviceRules...)
 	for _, d := range l.Devices {
+		typ := d.Type
+		switch typ {
+		case "u":
+			typ = "c" // unbuffered character device: a "c" to the cgroup
+		case "p":
+			continue // fifos are not subject to the device cgroup
+		}
 		r.Devices = append(r.Devices, specs.LinuxDeviceCgroup{
-			Allow: true, Type: d.Type, Major: i64(d.Major), Minor: i64(d.Minor), Access: "rwm",
+			Allow: true, Type: typ, Major: i64(d.Major), Minor: i64(d.Minor), Access: "rwm",
 		})
 	}
 	return &r

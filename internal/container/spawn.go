@@ -90,6 +90,8 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 			return err
 		}
 		defer console.Close()
+	} else if o.ConsoleConn != nil && s.Process.Terminal {
+		console = o.ConsoleConn
 	}
 
 	// fds 3 .. 3+PreserveFds-1 are passed through unchanged; ours follow.
