@@ -26,10 +26,10 @@ type CreateOptions struct {
 	ConsoleSocket string
 	// ConsoleConn, when ConsoleSocket is empty, is a connected socket that
 	// receives the pty master (`skiff run` relaying a terminal itself).
-	ConsoleConn *os.File
-	PreserveFds   int
-	NoPivot       bool
-	NoNewKeyring  bool
+	ConsoleConn  *os.File
+	PreserveFds  int
+	NoPivot      bool
+	NoNewKeyring bool
 	// Timeline, when set, receives phase timings (--debug).
 	Timeline func(phase string, d time.Duration)
 }
