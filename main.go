@@ -51,7 +51,8 @@ func newApp() *cli.App {
 		},
 		Commands: []*cli.Command{
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
-			deleteCommand, listCommand, specCommand,
+			deleteCommand, listCommand, specCommand, pauseCommand, resumeCommand,
+			psCommand, updateCommand, eventsCommand,
 		},
 		Before: func(ctx *cli.Context) error {
 			f := ctx.String("log-format")

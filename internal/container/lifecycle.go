@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffrt/skiff/cgroups"
 	"github.com/skiffrt/skiff/internal/hooks"
 )
 
@@ -132,18 +133,27 @@ const destroyTimeout = 10 * time.Second
 // tolerates every piece being already gone.
 func (c *Container) destroy() error {
 	var errs []error
+	var cg cgroups.Manager
+	if len(c.state.CgroupPaths) > 0 {
+		var err error
+		if cg, err = c.cgroup(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.state.Pid > 0 {
 		if err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, errNotRunning) {
 			errs = append(errs, err)
+		}
+		// A frozen process does not die until thawed (paused container).
+		if cg != nil {
+			cg.Thaw()
 		}
 		if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if len(c.state.CgroupPaths) > 0 {
-		if cg, err := c.cgroup(); err != nil {
-			errs = append(errs, err)
-		} else if err := cg.Destroy(); err != nil {
+	if cg != nil {
+		if err := cg.Destroy(); err != nil {
 			errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
 		}
 	}

@@ -80,3 +80,24 @@ assert_clean() {
 		done
 	fi
 }
+
+# cgroup_dir PID CONTROLLER: the directory of PID's cgroup for CONTROLLER,
+# on whatever layout this host has (v1 hierarchy if the controller is bound
+# there, else the v2 hierarchy).
+cgroup_dir() {
+	local pid=$1 ctrl=$2 line path mnt
+	line=$(grep -E "^[0-9]+:([^:]*,)?$ctrl(,[^:]*)?:" "/proc/$pid/cgroup" | head -1)
+	if [ -n "$line" ]; then
+		path=${line#*:*:}
+		mnt=$(awk -v c="$ctrl" '$0 ~ / - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo)
+	else
+		path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+		mnt=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+	fi
+	echo "$mnt$path"
+}
+
+# cgroup_v1 CONTROLLER: is the controller bound to a v1 hierarchy here?
+cgroup_v1() {
+	grep -qE "^[0-9]+:([^:]*,)?$1(,[^:]*)?:" /proc/self/cgroup
+}
