@@ -7,6 +7,7 @@
 package libinit
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -30,7 +31,9 @@ func Run() {
 		os.Exit(1)
 	}
 	sock := os.NewFile(uintptr(fd), "handshake")
-	if err := initContainer(sock); err != nil {
+	if err := initContainer(sock); err == errReportedByParent {
+		os.Exit(1)
+	} else if err != nil {
 		// Before start the parent reads this; after it, the socket is
 		// closed and the process's stderr is the only witness left.
 		if handshake.WriteFrame(sock, handshake.ErrorMessage(err)) != nil {
@@ -41,6 +44,9 @@ func Run() {
 	// initContainer only returns on error: success ends in execve.
 	os.Exit(1)
 }
+
+// errReportedByParent ends init when the parent already has the error.
+var errReportedByParent = errors.New("reported by parent")
 
 func initContainer(sock *os.File) error {
 	// Step 6: the config.
@@ -108,7 +114,8 @@ func initContainer(sock *os.File) error {
 			return fmt.Errorf("wait for hooks: %w", err)
 		}
 		if m.Type == handshake.MsgError {
-			return m.AsError()
+			// The parent failed the hooks and reports that itself.
+			return errReportedByParent
 		}
 	}
 	// createContainer hooks: resolved in the runtime's mount namespace,

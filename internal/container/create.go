@@ -1,7 +1,6 @@
 package container
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +61,12 @@ func Create(o CreateOptions) (_ *Container, err error) {
 			return nil, fmt.Errorf("config.json: %w", err)
 		}
 	}
+	// A symlinked rootfs is resolved once, so that every later step (the
+	// bind, pivot_root, the state's "rootfs") names the same directory.
+	rootfs, err := filepath.EvalSymlinks(spec.RootfsPath(s, bundle))
+	if err != nil {
+		return nil, fmt.Errorf("config.json: root.path: %w", err)
+	}
 	t.mark("load config")
 
 	if err := os.MkdirAll(o.Root, 0o711); err != nil {
@@ -82,7 +87,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	c := &Container{root: o.Root, dir: dir, lock: lock, state: &State{
 		ID:          o.ID,
 		Bundle:      bundle,
-		Rootfs:      spec.RootfsPath(s, bundle),
+		Rootfs:      rootfs,
 		Created:     time.Now().UTC(),
 		Owner:       "",
 		Annotations: s.Annotations,
@@ -133,9 +138,4 @@ var cloneFlags = map[specs.LinuxNamespaceType]int{
 	specs.UserNamespace:    unix.CLONE_NEWUSER,
 	specs.CgroupNamespace:  unix.CLONE_NEWCGROUP,
 	specs.TimeNamespace:    unix.CLONE_NEWTIME,
-}
-
-// hookState is the state JSON for hooks run during create.
-func hookState(c *Container, status string) json.RawMessage {
-	return c.stateJSON(status)
 }

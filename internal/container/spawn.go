@@ -157,7 +157,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
 		r, err := handshake.ReadStageReply(parent)
 		if err != nil {
-			return c.initFailure(cmd, err)
+			return initFailure(err)
 		}
 		switch r.Kind {
 		case 'U':
@@ -170,7 +170,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		case 'P':
 			initPid = r.Pid
 		case 'E':
-			return c.initFailure(cmd, r.Err)
+			return initFailure(r.Err)
 		}
 	}
 	if initPid != cmd.Process.Pid {
@@ -197,7 +197,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		ConsoleFd:     consoleFd,
 		PreserveFds:   o.PreserveFds,
 		HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),
-		State:         hookState(c, Creating),
+		State:         c.stateJSON(Creating),
 	}
 	if err := handshake.WriteFrame(parent, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
@@ -208,12 +208,12 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
 		var m handshake.Message
 		if err := handshake.ReadFrame(parent, &m); err != nil {
-			return c.initFailure(cmd, err)
+			return initFailure(err)
 		}
 		switch m.Type {
 		case handshake.MsgHooks:
 			t.mark("rootfs")
-			herr := runCreateHooks(s.Hooks, hookState(c, Creating))
+			herr := runCreateHooks(s.Hooks, c.stateJSON(Creating))
 			reply := handshake.Message{Type: handshake.MsgHooksDone}
 			if herr != nil {
 				reply = handshake.ErrorMessage(herr)
@@ -237,7 +237,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 }
 
 // initFailure turns a broken handshake into the most useful error.
-func (c *Container) initFailure(cmd *exec.Cmd, err error) error {
+func initFailure(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
 		return fmt.Errorf("init did not answer within %s", handshakeTimeout)
