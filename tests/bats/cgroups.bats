@@ -46,7 +46,10 @@ load helpers
 	dir=$(cgroup_dir "$pid" pids)
 	skiff delete --force "$ID"
 	[ ! -d "$dir" ]
-	rmdir "${dir%/inner}"
+	# The parent is ours to remove, in every hierarchy: skiff leaves the
+	# directories above the container's own alone.
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "skiff-test-$ID" -exec rmdir {} +
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "skiff-test-$ID")" ]
 }
 
 @test "pause and resume freeze and thaw the container" {
