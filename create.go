@@ -40,6 +40,7 @@ func createContainer(ctx *cli.Context, console *os.File) (*container.Container, 
 		return nil, err
 	}
 	lg := logOf(ctx)
+	preserve, listenEnv := preservedFds(ctx.Int("preserve-fds"))
 	opts := container.CreateOptions{
 		Root:          ctx.String("root"),
 		ID:            id,
@@ -47,7 +48,8 @@ func createContainer(ctx *cli.Context, console *os.File) (*container.Container, 
 		PidFile:       ctx.String("pid-file"),
 		ConsoleSocket: ctx.String("console-socket"),
 		ConsoleConn:   console,
-		PreserveFds:   preservedFds(ctx.Int("preserve-fds")),
+		PreserveFds:   preserve,
+		ExtraEnv:      listenEnv,
 		NoPivot:       ctx.Bool("no-pivot"),
 		NoNewKeyring:  ctx.Bool("no-new-keyring"),
 	}

@@ -29,6 +29,8 @@ type CreateOptions struct {
 	PreserveFds  int
 	NoPivot      bool
 	NoNewKeyring bool
+	// ExtraEnv is appended to process.env (socket activation's LISTEN_FDS).
+	ExtraEnv []string
 	// Timeline, when set, receives phase timings (--debug).
 	Timeline func(phase string, d time.Duration)
 }
@@ -52,6 +54,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	if s.Process == nil {
 		return nil, errors.New("config.json: process: required by create")
 	}
+	s.Process.Env = append(s.Process.Env, o.ExtraEnv...)
 	if s.Linux != nil && s.Linux.Resources != nil {
 		mode, err := cgroups.DetectMode()
 		if err != nil {
