@@ -195,6 +195,12 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 				bail(errno, "linux.namespaces: join %s namespace %s", ns_name(f), joins[i].path);
 			if (f == CLONE_NEWPID)
 				joined_pid = 1;
+			// Our ids are still the host's, which the joined user
+			// namespace need not map: files we create would fail with
+			// EOVERFLOW. Become its root, as a new namespace does below;
+			// a namespace that maps no root keeps the ids we have.
+			if (f == CLONE_NEWUSER && setresgid(0, 0, 0) == 0)
+				setresuid(0, 0, 0);
 			close(joins[i].fd);
 		}
 	}

@@ -93,3 +93,21 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ "${lines[1]}" = 1234 ]
 	[ "$(cat /proc/sys/kernel/shmmni)" != 1234 ]
 }
+
+@test "joining another container's user and cgroup namespaces by path" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":200000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":200000,"size":65536}]'
+	chown -R 200000:200000 "$BUNDLE/rootfs"
+	skiff run -d --bundle "$BUNDLE" "$ID-a"
+	apid=$(state_field "$ID-a" pid)
+	update_config ".linux.namespaces |= map(if .type == \"user\" then .path = \"/proc/$apid/ns/user\" elif .type == \"cgroup\" then .path = \"/proc/$apid/ns/cgroup\" else . end)
+		| del(.linux.uidMappings) | del(.linux.gidMappings)"
+	skiff run -d --bundle "$BUNDLE" "$ID-b"
+	bpid=$(state_field "$ID-b" pid)
+	[ "$(ns_of "$apid" user)" = "$(ns_of "$bpid" user)" ]
+	[ "$(ns_of "$apid" cgroup)" = "$(ns_of "$bpid" cgroup)" ]
+	[ "$(ns_of "$apid" mnt)" != "$(ns_of "$bpid" mnt)" ]
+	# Root inside is the mapped id outside.
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$bpid/status")" = 200000 ]
+}
