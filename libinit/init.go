@@ -158,16 +158,22 @@ func initContainer(sock *os.File) error {
 	if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgReady}); err != nil {
 		return fmt.Errorf("report ready: %w", err)
 	}
-	if cfg.FifoFd > 0 {
-		if err := waitForStart(&cfg); err != nil {
-			return err
+	// startContainer hooks run while `start` still listens on the FIFO,
+	// so that their failure fails start (runtime.md: the runtime MUST
+	// generate an error and stop the container).
+	startHooks := func() error {
+		sock.Close()
+		if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+			return hooks.Run("startContainer", s.Hooks.StartContainer, cfg.State)
 		}
+		return nil
 	}
-	sock.Close()
-	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
-		if err := hooks.Run("startContainer", s.Hooks.StartContainer, cfg.State); err != nil {
-			return err
+	if cfg.FifoFd > 0 {
+		if err := waitForStart(&cfg, startHooks); err != nil {
+			return errReportedByParent
 		}
+	} else if err := startHooks(); err != nil {
+		return err
 	}
 	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
 		return err
@@ -182,18 +188,24 @@ func initContainer(sock *os.File) error {
 }
 
 // waitForStart opens the exec FIFO for writing, which blocks until a reader
-// (`skiff start`) opens the other end, and writes one byte to release it.
-func waitForStart(cfg *handshake.Config) error {
+// (`skiff start`) opens the other end, runs then, and writes its outcome:
+// "0" to go on, or "E" and the error, which start reports.
+func waitForStart(cfg *handshake.Config, then func() error) error {
 	path := fmt.Sprintf("%d/fd/%d", cfg.InitPid, cfg.FifoFd)
 	fd, err := unix.Openat(cfg.ProcFd, path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("open exec fifo: %w", err)
+		fmt.Fprintf(os.Stderr, "skiff init: open exec fifo: %v\n", err)
+		return err
 	}
+	defer unix.Close(fd)
 	unix.Close(cfg.ProcFd)
 	unix.Close(cfg.FifoFd)
-	if _, err := unix.Write(fd, []byte{0}); err != nil {
+	if err := then(); err != nil {
+		unix.Write(fd, []byte("E"+err.Error()))
+		return err
+	}
+	if _, err := unix.Write(fd, []byte{'0'}); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)
 	}
-	unix.Close(fd)
 	return nil
 }

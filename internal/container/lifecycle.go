@@ -47,8 +47,9 @@ func (c *Container) Start(warn func(error)) error {
 }
 
 // releaseInit opens the FIFO for reading, which unblocks init's open for
-// writing, and reads init's byte. The open is non-blocking and the wait
-// is bounded, so a dead init cannot hang start.
+// writing, and reads init's outcome until it closes its end: "0", or "E"
+// and the error of a startContainer hook. The open is non-blocking and the
+// wait bounded, so a dead init cannot hang start.
 func (c *Container) releaseInit(fifo string) error {
 	fd, err := unix.Open(fifo, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -56,23 +57,35 @@ func (c *Container) releaseInit(fifo string) error {
 	}
 	defer unix.Close(fd)
 	deadline := time.Now().Add(startTimeout)
-	buf := make([]byte, 1)
+	var got []byte
+	buf := make([]byte, 4096)
 	for time.Now().Before(deadline) {
 		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(fds, 50)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("wait on exec fifo: %w", err)
 		}
-		if n > 0 && fds[0].Revents&unix.POLLIN != 0 {
-			if m, err := unix.Read(fd, buf); err == nil && m == 1 {
-				return nil
+		if n > 0 {
+			m, err := unix.Read(fd, buf)
+			if m > 0 && len(got) < 64<<10 {
+				got = append(got, buf[:m]...)
+			}
+			// EOF after init wrote: it has closed its end.
+			if m == 0 && err == nil && len(got) > 0 {
+				break
 			}
 		}
-		if !alive(c.state.Pid, c.state.StartTime) {
+		if len(got) == 0 && !alive(c.state.Pid, c.state.StartTime) {
 			return fmt.Errorf("container %q: init exited before start", c.ID())
 		}
 	}
-	return fmt.Errorf("container %q: init did not take the exec fifo within %s", c.ID(), startTimeout)
+	switch {
+	case len(got) == 0:
+		return fmt.Errorf("container %q: init did not take the exec fifo within %s", c.ID(), startTimeout)
+	case got[0] == 'E':
+		return fmt.Errorf("start %q: %s", c.ID(), got[1:])
+	}
+	return nil
 }
 
 // Kill sends sig to the container's init, or with all to every process in

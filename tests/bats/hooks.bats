@@ -55,3 +55,13 @@ make_hook() {
 	grep -q 'warning.*hooks.poststart\[0\]' "$TEST_DIR/out"
 	[ "$(state_field "$ID" status)" = running ]
 }
+
+@test "a failing startContainer hook fails start and stops the container" {
+	update_config '.hooks.startContainer = [{"path": "/bin/false"}]'
+	skiff create --bundle "$BUNDLE" "$ID"
+	run skiff start "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hooks.startContainer[0]"* ]]
+	wait_for_status "$ID" stopped
+}
