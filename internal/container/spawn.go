@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -66,23 +64,6 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 	}
 	defer fifoFile.Close()
 
-	procDir, err := os.Open("/proc")
-	if err != nil {
-		return fmt.Errorf("open /proc: %w", err)
-	}
-	defer procDir.Close()
-
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("handshake socketpair: %w", err)
-	}
-	// Non-blocking on our side so reads can time out through the poller.
-	unix.SetNonblock(fds[0], true)
-	parent := os.NewFile(uintptr(fds[0]), "handshake")
-	child := os.NewFile(uintptr(fds[1]), "handshake-init")
-	defer parent.Close()
-	defer child.Close()
-
 	var console *os.File
 	if o.ConsoleSocket != "" {
 		console, err = dialConsole(o.ConsoleSocket)
@@ -93,147 +74,35 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 	} else if o.ConsoleConn != nil && s.Process.Terminal {
 		console = o.ConsoleConn
 	}
-
-	// fds 3 .. 3+PreserveFds-1 are passed through unchanged; ours follow.
-	var extra []*os.File
-	for i := 0; i < o.PreserveFds; i++ {
-		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(i)))
-	}
-	sockFd := 3 + len(extra)
-	extra = append(extra, child)
-	fifoFd := 3 + len(extra)
-	extra = append(extra, fifoFile)
-	procFd := 3 + len(extra)
-	extra = append(extra, procDir)
-	consoleFd := 0
-	if console != nil {
-		consoleFd = 3 + len(extra)
-		extra = append(extra, console)
-	}
-
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find skiff binary: %w", err)
-	}
-	cmd := &exec.Cmd{
-		Path:       self,
-		Args:       []string{"skiff", "init"},
-		Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)},
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: extra,
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start init: %w", err)
-	}
-	child.Close()
-	// Until init's pid is known, the process to clean up is this one.
-	c.state.Pid = cmd.Process.Pid
-	c.state.StartTime, _, _ = procStartTime(cmd.Process.Pid)
-	// The direct child is either init itself (no pid namespace), which
-	// outlives create and is reaped by whoever inherits it (our caller as
-	// subreaper, or `skiff run`), or the C stage's intermediate, reaped
-	// below as soon as it has reported.
-	t.mark("start init")
-
-	// Step 1: cgroup, then the bootstrap record.
-	if cg != nil {
-		if err := cg.AddProc(cmd.Process.Pid); err != nil {
-			return fmt.Errorf("join cgroup: %w", err)
-		}
-	}
 	boot, err := bootstrap(s)
 	if err != nil {
 		return err
 	}
-	if _, err := parent.Write(boot.Encode()); err != nil {
-		return fmt.Errorf("send bootstrap to init: %w", err)
+	l := &launchSpec{
+		boot:        boot,
+		cg:          cg,
+		fifo:        fifoFile,
+		linux:       s.Linux,
+		console:     console,
+		preserveFds: o.PreserveFds,
+		cfg: handshake.Config{
+			ID:            c.ID(),
+			Bundle:        c.state.Bundle,
+			Rootfs:        c.state.Rootfs,
+			Spec:          s,
+			NoPivot:       o.NoPivot,
+			NoNewKeyring:  o.NoNewKeyring,
+			HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),
+			State:         c.stateJSON(Creating),
+		},
+		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Creating)) },
+		started: func(pid int, start uint64) {
+			c.state.Pid, c.state.StartTime = pid, start
+		},
+		t: t,
 	}
-
-	// Steps 2-5 happen in the C stage; we answer its requests.
-	var initPid int
-	for initPid == 0 {
-		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
-		r, err := handshake.ReadStageReply(parent)
-		if err != nil {
-			return initFailure(err)
-		}
-		switch r.Kind {
-		case 'U':
-			if err := writeIDMaps(cmd.Process.Pid, s.Linux); err != nil {
-				return err
-			}
-			if _, err := parent.Write([]byte{'u'}); err != nil {
-				return fmt.Errorf("answer init: %w", err)
-			}
-		case 'P':
-			initPid = r.Pid
-		case 'E':
-			return initFailure(r.Err)
-		}
-	}
-	if initPid != cmd.Process.Pid {
-		// The intermediate exits right after reporting; reap it now.
-		cmd.Wait()
-	}
-	c.state.Pid = initPid
-	if c.state.StartTime, _, err = procStartTime(initPid); err != nil {
-		return fmt.Errorf("init exited early: %w", err)
-	}
-	t.mark("namespaces")
-
-	// Step 6: the config.
-	cfg := handshake.Config{
-		ID:            c.ID(),
-		Bundle:        c.state.Bundle,
-		Rootfs:        c.state.Rootfs,
-		Spec:          s,
-		NoPivot:       o.NoPivot,
-		NoNewKeyring:  o.NoNewKeyring,
-		FifoFd:        fifoFd,
-		ProcFd:        procFd,
-		InitPid:       initPid,
-		ConsoleFd:     consoleFd,
-		PreserveFds:   o.PreserveFds,
-		HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),
-		State:         c.stateJSON(Creating),
-	}
-	if err := handshake.WriteFrame(parent, &cfg); err != nil {
-		return fmt.Errorf("send config to init: %w", err)
-	}
-
-	// Steps 7-8.
-	for {
-		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
-		var m handshake.Message
-		if err := handshake.ReadFrame(parent, &m); err != nil {
-			return initFailure(err)
-		}
-		switch m.Type {
-		case handshake.MsgHooks:
-			t.mark("rootfs")
-			herr := runCreateHooks(s.Hooks, c.stateJSON(Creating))
-			reply := handshake.Message{Type: handshake.MsgHooksDone}
-			if herr != nil {
-				reply = handshake.ErrorMessage(herr)
-			}
-			if err := handshake.WriteFrame(parent, reply); err != nil && herr == nil {
-				return fmt.Errorf("answer init: %w", err)
-			}
-			if herr != nil {
-				return herr
-			}
-			t.mark("hooks")
-		case handshake.MsgReady:
-			t.mark("init ready")
-			return nil
-		case handshake.MsgError:
-			return m.AsError()
-		default:
-			return fmt.Errorf("unexpected message %q from init", m.Type)
-		}
-	}
+	_, err = launchInit(l)
+	return err
 }
 
 // initFailure turns a broken handshake into the most useful error.

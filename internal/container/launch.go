@@ -1,0 +1,178 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiffrt/skiff/cgroups"
+	"github.com/skiffrt/skiff/internal/handshake"
+	"golang.org/x/sys/unix"
+)
+
+// launchSpec is one start of `skiff init`: a container's init (create) or
+// a process joining a running container (exec).
+type launchSpec struct {
+	boot        *handshake.Bootstrap
+	cg          cgroups.Manager // joined before the namespaces are
+	fifo        *os.File        // exec FIFO (O_PATH); nil for exec
+	linux       *specs.Linux    // id maps for a new user namespace
+	console     *os.File        // connection that receives the pty master
+	preserveFds int
+	cfg         handshake.Config // fd numbers and InitPid are filled in here
+	hooks       func() error     // step 7, when cfg.HooksInParent
+	// started records the process to clean up so far: first the direct
+	// child, then init.
+	started func(pid int, start uint64)
+	t       *timeline
+}
+
+// launchInit starts `skiff init` and walks the handshake (steps as in
+// internal/handshake) until init reports ready. It returns init's pid.
+func launchInit(l *launchSpec) (int, error) {
+	procDir, err := os.Open("/proc")
+	if err != nil {
+		return 0, fmt.Errorf("open /proc: %w", err)
+	}
+	defer procDir.Close()
+
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("handshake socketpair: %w", err)
+	}
+	// Non-blocking on our side so reads can time out through the poller.
+	unix.SetNonblock(fds[0], true)
+	parent := os.NewFile(uintptr(fds[0]), "handshake")
+	child := os.NewFile(uintptr(fds[1]), "handshake-init")
+	defer parent.Close()
+	defer child.Close()
+
+	// fds 3 .. 3+preserveFds-1 are passed through unchanged; ours follow.
+	var extra []*os.File
+	for i := 0; i < l.preserveFds; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved-"+strconv.Itoa(i)))
+	}
+	add := func(f *os.File) int {
+		extra = append(extra, f)
+		return 2 + len(extra)
+	}
+	sockFd := add(child)
+	if l.fifo != nil {
+		l.cfg.FifoFd = add(l.fifo)
+	}
+	l.cfg.ProcFd = add(procDir)
+	if l.console != nil {
+		l.cfg.ConsoleFd = add(l.console)
+	}
+	l.cfg.PreserveFds = l.preserveFds
+
+	self, err := os.Executable()
+	if err != nil {
+		return 0, fmt.Errorf("find skiff binary: %w", err)
+	}
+	cmd := &exec.Cmd{
+		Path:       self,
+		Args:       []string{"skiff", "init"},
+		Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)},
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ExtraFiles: extra,
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start init: %w", err)
+	}
+	child.Close()
+	// The direct child is either init itself (no pid namespace), which
+	// outlives us and is reaped by whoever inherits it (our caller as
+	// subreaper, or `skiff run`), or the C stage's intermediate, reaped
+	// below as soon as it has reported.
+	start, _, _ := procStartTime(cmd.Process.Pid)
+	l.started(cmd.Process.Pid, start)
+	l.t.mark("start init")
+
+	// Step 1: cgroup, then the bootstrap record.
+	if l.cg != nil {
+		if err := l.cg.AddProc(cmd.Process.Pid); err != nil {
+			return 0, fmt.Errorf("join cgroup: %w", err)
+		}
+	}
+	if _, err := parent.Write(l.boot.Encode()); err != nil {
+		return 0, fmt.Errorf("send bootstrap to init: %w", err)
+	}
+
+	// Steps 2-5 happen in the C stage; we answer its requests.
+	var initPid int
+	for initPid == 0 {
+		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
+		r, err := handshake.ReadStageReply(parent)
+		if err != nil {
+			return 0, initFailure(err)
+		}
+		switch r.Kind {
+		case 'U':
+			if err := writeIDMaps(cmd.Process.Pid, l.linux); err != nil {
+				return 0, err
+			}
+			if _, err := parent.Write([]byte{'u'}); err != nil {
+				return 0, fmt.Errorf("answer init: %w", err)
+			}
+		case 'P':
+			initPid = r.Pid
+		case 'E':
+			return 0, initFailure(r.Err)
+		}
+	}
+	if initPid != cmd.Process.Pid {
+		// The intermediate exits right after reporting; reap it now.
+		cmd.Wait()
+	}
+	start, _, err = procStartTime(initPid)
+	if err != nil {
+		return 0, fmt.Errorf("init exited early: %w", err)
+	}
+	l.started(initPid, start)
+	l.t.mark("namespaces")
+
+	// Step 6: the config.
+	l.cfg.InitPid = initPid
+	if err := handshake.WriteFrame(parent, &l.cfg); err != nil {
+		return 0, fmt.Errorf("send config to init: %w", err)
+	}
+
+	// Steps 7-8.
+	for {
+		parent.SetReadDeadline(time.Now().Add(handshakeTimeout))
+		var m handshake.Message
+		if err := handshake.ReadFrame(parent, &m); err != nil {
+			return 0, initFailure(err)
+		}
+		switch m.Type {
+		case handshake.MsgHooks:
+			l.t.mark("rootfs")
+			herr := l.hooks()
+			reply := handshake.Message{Type: handshake.MsgHooksDone}
+			if herr != nil {
+				reply = handshake.ErrorMessage(herr)
+			}
+			if err := handshake.WriteFrame(parent, reply); err != nil && herr == nil {
+				return 0, fmt.Errorf("answer init: %w", err)
+			}
+			if herr != nil {
+				return 0, herr
+			}
+			l.t.mark("hooks")
+		case handshake.MsgReady:
+			l.t.mark("init ready")
+			return initPid, nil
+		case handshake.MsgError:
+			return 0, m.AsError()
+		default:
+			return 0, fmt.Errorf("unexpected message %q from init", m.Type)
+		}
+	}
+}
