@@ -60,33 +60,10 @@ func initContainer(sock *os.File) error {
 		return fmt.Errorf("config.json: process: missing")
 	}
 
-	if hasNewNamespace(s, "network") {
-		if err := loopbackUp(); err != nil {
+	// A process joining a running container (exec) finds all of this done.
+	if !cfg.Exec {
+		if err := setupEnvironment(&cfg); err != nil {
 			return err
-		}
-	}
-	if hasNewNamespace(s, "uts") {
-		if s.Hostname != "" {
-			if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
-				return fmt.Errorf("config.json: hostname: set %q: %w", s.Hostname, err)
-			}
-		}
-		if s.Domainname != "" {
-			if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
-				return fmt.Errorf("config.json: domainname: set %q: %w", s.Domainname, err)
-			}
-		}
-	}
-	if s.Linux != nil {
-		if err := writeSysctls(s.Linux.Sysctl); err != nil {
-			return err
-		}
-	}
-	if !cfg.NoNewKeyring {
-		// A fresh session keyring so the container cannot read the host's
-		// keys. EPERM/ENOSYS means keyrings are unavailable here.
-		if _, err := unix.KeyctlJoinSessionKeyring("_ses." + cfg.ID); err != nil && err != unix.ENOSYS && err != unix.EPERM {
-			return fmt.Errorf("join session keyring: %w", err)
 		}
 	}
 
@@ -96,7 +73,7 @@ func initContainer(sock *os.File) error {
 
 	// A joined mount namespace is another container's finished view:
 	// there is no rootfs of ours to set up in it.
-	hasMountNS := hasNewNamespace(s, "mount")
+	hasMountNS := hasNewNamespace(s, "mount") && !cfg.Exec
 	if hasMountNS {
 		if err := prepareRootfs(&cfg); err != nil {
 			return err
@@ -207,5 +184,42 @@ func waitForStart(cfg *handshake.Config, then func() error) error {
 	if _, err := unix.Write(fd, []byte{'0'}); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)
 	}
+	return nil
+}
+
+// setupEnvironment configures the container's new namespaces: loopback,
+// hostname, sysctls, session keyring.
+func setupEnvironment(cfg *handshake.Config) error {
+	s := cfg.Spec
+	if hasNewNamespace(s, "network") {
+		if err := loopbackUp(); err != nil {
+			return err
+		}
+	}
+	if hasNewNamespace(s, "uts") {
+		if s.Hostname != "" {
+			if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+				return fmt.Errorf("config.json: hostname: set %q: %w", s.Hostname, err)
+			}
+		}
+		if s.Domainname != "" {
+			if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+				return fmt.Errorf("config.json: domainname: set %q: %w", s.Domainname, err)
+			}
+		}
+	}
+	if s.Linux != nil {
+		if err := writeSysctls(s.Linux.Sysctl); err != nil {
+			return err
+		}
+	}
+	if !cfg.NoNewKeyring {
+		// A fresh session keyring so the container cannot read the host's
+		// keys. EPERM/ENOSYS means keyrings are unavailable here.
+		if _, err := unix.KeyctlJoinSessionKeyring("_ses." + cfg.ID); err != nil && err != unix.ENOSYS && err != unix.EPERM {
+			return fmt.Errorf("join session keyring: %w", err)
+		}
+	}
+
 	return nil
 }

@@ -110,7 +110,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		return nil, err
 	}
 	if o.PidFile != "" {
-		if err := writePidFile(o.PidFile, c.state.Pid); err != nil {
+		if err := WritePidFile(o.PidFile, c.state.Pid); err != nil {
 			return nil, err
 		}
 	}
@@ -118,9 +118,9 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	return c, nil
 }
 
-// writePidFile writes the pid atomically: clients poll this file and must
+// WritePidFile writes the pid atomically: clients poll this file and must
 // never read a partial number.
-func writePidFile(path string, pid int) error {
+func WritePidFile(path string, pid int) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return fmt.Errorf("pid file %s: %w", path, err)

@@ -118,6 +118,9 @@ type Config struct {
 	Rootfs  string      `json:"rootfs"`
 	Spec    *specs.Spec `json:"spec"`
 	NoPivot bool        `json:"noPivot,omitempty"`
+	// Exec says this init joins a running container: no setup of the
+	// container's environment, no FIFO, no hooks; just the process.
+	Exec bool `json:"exec,omitempty"`
 	// NoNewKeyring keeps the caller's session keyring instead of a new one.
 	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
 	// FifoFd is an O_PATH fd of the exec FIFO; init opens it for writing
