@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -53,25 +52,13 @@ var execCommand = &cli.Command{
 			return wrapID("exec", id, err)
 		}
 		detach := ctx.Bool("detach")
-		var sigs chan os.Signal
-		var rc *runConsole
+		var fg *foreground
 		if !detach {
-			// The process is born in the container's pid namespace through
-			// a fork we do not see: be its subreaper to wait for it.
-			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			if fg, err = startForeground(p.Terminal && ctx.String("console-socket") == ""); err != nil {
 				c.Close()
 				return err
 			}
-			sigs = make(chan os.Signal, 64)
-			signal.Notify(sigs)
-			defer signal.Stop(sigs)
-			if p.Terminal && ctx.String("console-socket") == "" {
-				if rc, err = newRunConsole(); err != nil {
-					c.Close()
-					return err
-				}
-				defer rc.finish()
-			}
+			defer fg.stop()
 		}
 		opts := container.ExecOptions{
 			Process:       p,
@@ -79,9 +66,7 @@ var execCommand = &cli.Command{
 			PreserveFds:   ctx.Int("preserve-fds"),
 			IgnorePaused:  ctx.Bool("ignore-paused"),
 		}
-		if rc != nil {
-			opts.ConsoleConn = rc.remote
-		}
+		opts.ConsoleConn = fg.consoleConn()
 		if lg := logOf(ctx); lg.debug {
 			opts.Timeline = func(phase string, d time.Duration) {
 				lg.Debugf("exec %s: %-14s %8.3f ms", id, phase, float64(d.Microseconds())/1000)
@@ -101,14 +86,11 @@ var execCommand = &cli.Command{
 		if detach {
 			return nil
 		}
-		if rc != nil {
-			if err := rc.receive(); err != nil {
-				unix.Kill(pid, unix.SIGKILL)
-				return wrapID("exec", id, err)
-			}
-			rc.relay()
+		if err := fg.attach(p.Terminal); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			return wrapID("exec", id, err)
 		}
-		return exitCode(waitForInit(pid, sigs, rc))
+		return exitCode(fg.wait(pid))
 	},
 }
 

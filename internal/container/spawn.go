@@ -30,9 +30,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 	// process allocates is charged where it was when it allocated.
 	var cg cgroups.Manager
 	if s.Linux != nil {
-		var cgPath string
-		cgPath = s.Linux.CgroupsPath
-		m, err := cgroups.New(cgPath, c.ID())
+		m, err := cgroups.New(s.Linux.CgroupsPath, c.ID())
 		if err != nil {
 			return fmt.Errorf("config.json: linux.cgroupsPath: %w", err)
 		}

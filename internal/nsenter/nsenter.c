@@ -220,9 +220,10 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 		// files created during setup are owned by the container's root.
 		if (setresgid(0, 0, 0) == 0)
 			setresuid(0, 0, 0);
-		// unshare(CLONE_NEWUSER) clears the dumpable flag's effect on
-		// /proc/self ownership; restore it so the parent can still write
-		// /proc/<pid>/ files of ours.
+		// Stay dumpable: the Go init reopens the exec FIFO through
+		// /proc/<pid>/fd, which for a non-dumpable process belongs to
+		// the host's root, whom a user namespace does not map.
+		// (The protection of the binary itself is issue 3's to do.)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 

@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"github.com/skiffrt/skiff/internal/caps"
+
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -91,7 +93,7 @@ func TestValidateCapabilities(t *testing.T) {
 	runValidateCases(t, []validateCase{
 		{"all known", func(s *specs.Spec) {
 			var all []string
-			for name := range capabilityNumbers {
+			for _, name := range caps.Names() {
 				all = append(all, name)
 			}
 			s.Process.Capabilities = &specs.LinuxCapabilities{
