@@ -124,9 +124,13 @@ func initContainer(sock *os.File) error {
 		return err
 	}
 
-	// Limits apply before reporting ready so that a refused one fails
-	// create, which can still report it; init needs only a few fds more.
+	// Limits and attributes apply before reporting ready so that a
+	// refused one fails create, which can still report it; init needs only
+	// a few fds more.
 	if err := applyRlimits(s.Process); err != nil {
+		return err
+	}
+	if err := applyProcessAttrs(&cfg); err != nil {
 		return err
 	}
 
@@ -155,6 +159,9 @@ func initContainer(sock *os.File) error {
 	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
 		return err
 	}
+	if err := applyLSMLabels(s.Process); err != nil {
+		return err
+	}
 	if err := setCredentials(s.Process); err != nil {
 		return err
 	}
@@ -162,6 +169,29 @@ func initContainer(sock *os.File) error {
 		return fmt.Errorf("exec %s: %w", s.Process.Args[0], err)
 	}
 	return nil
+}
+
+// applyProcessAttrs sets what the kernel keeps across execve besides
+// credentials and limits.
+func applyProcessAttrs(cfg *handshake.Config) error {
+	s := cfg.Spec
+	if s.Linux != nil {
+		if err := applyPersonality(s.Linux.Personality); err != nil {
+			return err
+		}
+	}
+	if err := applyScheduler(s.Process.Scheduler); err != nil {
+		return err
+	}
+	if err := applyIOPriority(s.Process.IOPriority); err != nil {
+		return err
+	}
+	// execCPUAffinity is for exec'd processes only (config.md).
+	affinity := s.Process.ExecCPUAffinity
+	if !cfg.Exec {
+		affinity = nil
+	}
+	return applyFinalAffinity(affinity)
 }
 
 // waitForStart opens the exec FIFO for writing, which blocks until a reader
@@ -177,6 +207,11 @@ func waitForStart(cfg *handshake.Config, then func() error) error {
 	defer unix.Close(fd)
 	unix.Close(cfg.ProcFd)
 	unix.Close(cfg.FifoFd)
+	// The C stage left a new user namespace's init dumpable for the
+	// reopen above; nothing more of ours needs it.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl dumpable: %w", err)
+	}
 	if err := then(); err != nil {
 		unix.Write(fd, []byte("E"+err.Error()))
 		return err

@@ -59,15 +59,36 @@ func applyRlimits(p *specs.Process) error {
 }
 
 // enterCwd changes to process.cwd, creating it if missing (as runc does).
+// The path is opened without following magic links, and the result is
+// checked to lie under the container's root: a cwd of /proc/self/fd/N
+// would otherwise land the process in a directory of the runtime's on the
+// host (CVE-2024-21626).
 func enterCwd(cwd string) error {
-	err := unix.Chdir(cwd)
+	fail := func(err error) error {
+		return fmt.Errorf("config.json: process.cwd: chdir %s: %w", cwd, err)
+	}
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_MAGICLINKS}
+	fd, err := unix.Openat2(unix.AT_FDCWD, cwd, &how)
 	if errors.Is(err, unix.ENOENT) {
 		if err = os.MkdirAll(cwd, 0o755); err == nil {
-			err = unix.Chdir(cwd)
+			fd, err = unix.Openat2(unix.AT_FDCWD, cwd, &how)
 		}
 	}
+	if errors.Is(err, unix.ELOOP) {
+		return fail(errors.New("the path goes through a /proc magic link"))
+	}
 	if err != nil {
-		return fmt.Errorf("config.json: process.cwd: chdir %s: %w", cwd, err)
+		return fail(err)
+	}
+	err = unix.Fchdir(fd)
+	unix.Close(fd)
+	if err != nil {
+		return fail(err)
+	}
+	// getcwd fails with ENOENT (or answers "(unreachable)...") when the
+	// cwd is outside the process's root.
+	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+		return fail(errors.New("the directory is outside the container's root"))
 	}
 	return nil
 }

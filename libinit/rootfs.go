@@ -71,6 +71,13 @@ func prepareRootfs(cfg *handshake.Config) error {
 			return err
 		}
 	}
+	// A missing process.cwd is created now, inside the root and before a
+	// read-only root is remounted; enterCwd reports any trouble with it.
+	if cwd := s.Process.Cwd; cwd != "" && cwd != "/" {
+		if fd, err := mkdirAllInRoot(rootFd, cwd, false); err == nil {
+			unix.Close(fd)
+		}
+	}
 	return nil
 }
 

@@ -55,6 +55,9 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		return nil, errors.New("config.json: process: required by create")
 	}
 	s.Process.Env = append(s.Process.Env, o.ExtraEnv...)
+	if err := checkHostLSM(s); err != nil {
+		return nil, err
+	}
 	if s.Linux != nil && s.Linux.Resources != nil {
 		mode, err := cgroups.DetectMode()
 		if err != nil {

@@ -46,6 +46,9 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 	spec := *c.state.Spec
 	spec.Process = o.Process
 	spec.Hooks = nil
+	if err := checkHostLSM(&spec); err != nil {
+		return 0, err
+	}
 	boot := &handshake.Bootstrap{Joins: map[int]string{}}
 	if spec.Linux != nil {
 		for _, ns := range spec.Linux.Namespaces {

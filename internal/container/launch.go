@@ -34,12 +34,6 @@ type launchSpec struct {
 // launchInit starts `skiff init` and walks the handshake (steps as in
 // internal/handshake) until init reports ready. It returns init's pid.
 func launchInit(l *launchSpec) (int, error) {
-	procDir, err := os.Open("/proc")
-	if err != nil {
-		return 0, fmt.Errorf("open /proc: %w", err)
-	}
-	defer procDir.Close()
-
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return 0, fmt.Errorf("handshake socketpair: %w", err)
@@ -62,20 +56,30 @@ func launchInit(l *launchSpec) (int, error) {
 	}
 	sockFd := add(child)
 	if l.fifo != nil {
+		// Only the FIFO reopen needs the host's /proc; exec gets none.
+		procDir, err := os.Open("/proc")
+		if err != nil {
+			return 0, fmt.Errorf("open /proc: %w", err)
+		}
+		defer procDir.Close()
 		l.cfg.FifoFd = add(l.fifo)
+		l.cfg.ProcFd = add(procDir)
 	}
-	l.cfg.ProcFd = add(procDir)
 	if l.console != nil {
 		l.cfg.ConsoleFd = add(l.console)
 	}
 	l.cfg.PreserveFds = l.preserveFds
 
-	self, err := os.Executable()
+	self, err := protectedSelf()
 	if err != nil {
-		return 0, fmt.Errorf("find skiff binary: %w", err)
+		return 0, err
 	}
+	defer self.Close()
+	// Executed through its fd in the child, so /proc/<init>/exe is the
+	// read-only view; init closes the fd with the rest before execve.
+	selfFd := add(self)
 	cmd := &exec.Cmd{
-		Path:       self,
+		Path:       "/proc/self/fd/" + strconv.Itoa(selfFd),
 		Args:       []string{"skiff", "init"},
 		Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)},
 		Stdin:      os.Stdin,
@@ -95,7 +99,13 @@ func launchInit(l *launchSpec) (int, error) {
 	l.started(cmd.Process.Pid, start)
 	l.t.mark("start init")
 
-	// Step 1: cgroup, then the bootstrap record.
+	// Step 1: cgroup, then the bootstrap record. An exec'd process runs
+	// on process.execCPUAffinity.initial until it is in the cgroup.
+	if l.cfg.Exec {
+		if err := setInitialAffinity(cmd.Process.Pid, l.cfg.Spec.Process); err != nil {
+			return 0, err
+		}
+	}
 	if l.cg != nil {
 		if err := l.cg.AddProc(cmd.Process.Pid); err != nil {
 			return 0, fmt.Errorf("join cgroup: %w", err)

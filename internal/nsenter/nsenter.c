@@ -138,6 +138,15 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 	sock = atoi(env);
 	if (sock < 3)
 		_exit(1);
+	// Not dumpable from the first instruction: a dumpable process's
+	// /proc/<pid>/fd, cwd and exe are open to any process of the same uid,
+	// and a process joining a running container (exec, or a shared pid
+	// namespace) is visible to the container's processes while it still
+	// holds the runtime's fds (CVE-2016-9962).
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	// The binary runs as /proc/self/fd/N (see protectedSelf), which
+	// would name the process "N" in ps.
+	prctl(PR_SET_NAME, "skiff:init", 0, 0, 0);
 
 	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
 	// key=value strings). The parent sends it after putting this process
@@ -220,10 +229,11 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 		// files created during setup are owned by the container's root.
 		if (setresgid(0, 0, 0) == 0)
 			setresuid(0, 0, 0);
-		// Stay dumpable: the Go init reopens the exec FIFO through
-		// /proc/<pid>/fd, which for a non-dumpable process belongs to
-		// the host's root, whom a user namespace does not map.
-		// (The protection of the binary itself is issue 3's to do.)
+		// Dumpable again until the exec FIFO is open: init reopens it
+		// through /proc/<pid>/fd, which for a non-dumpable process
+		// belongs to the host's root, whom this namespace does not map.
+		// Only a new user namespace needs this, and nothing else lives
+		// in it yet; the Go init clears the flag once the FIFO is open.
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 

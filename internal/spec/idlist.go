@@ -16,24 +16,34 @@ const maxListID = 1 << 16
 // comma-separated numbers and inclusive ranges, e.g. "0-3,7" (config.md
 // "Linux Process" execCPUAffinity, config-linux.md "Memory policy").
 func parseIDList(s string) error {
+	_, err := IDList(s)
+	return err
+}
+
+// IDList returns the numbers a kernel "list format" string names, in the
+// order written.
+func IDList(s string) ([]int, error) {
+	var ids []int
 	for part := range strings.SplitSeq(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err := parseListID(lo)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !isRange {
-			continue
+		b := a
+		if isRange {
+			if b, err = parseListID(hi); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("range %q is reversed", part)
+			}
 		}
-		b, err := parseListID(hi)
-		if err != nil {
-			return err
-		}
-		if b < a {
-			return fmt.Errorf("range %q is reversed", part)
+		for id := a; id <= b; id++ {
+			ids = append(ids, id)
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 func parseListID(s string) (int, error) {

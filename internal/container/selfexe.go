@@ -1,0 +1,67 @@
+package container
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// protectedSelf returns a read-only view of the skiff binary to execute as
+// a container's init. A process in the container that reaches init's
+// /proc/<pid>/exe (a shared pid namespace, or exec into the container)
+// must not be able to open it for writing and overwrite the runtime on the
+// host (CVE-2019-5736).
+//
+// The first choice is a detached read-only bind mount of the binary
+// (open_tree + mount_setattr): it costs about 0.1 ms, needs no copy, and
+// leaves no mount in any namespace's table. Without the privilege for it
+// (rootless) or on kernels before 5.12, a sealed memfd copy does the job
+// for about 1.3 ms per start (a 6 MB binary, measured on the CI machine).
+func protectedSelf() (*os.File, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find skiff binary: %w", err)
+	}
+	if f, err := readOnlyClone(self); err == nil {
+		return f, nil
+	}
+	return sealedCopy(self)
+}
+
+func readOnlyClone(path string) (*os.File, error) {
+	fd, err := unix.OpenTree(unix.AT_FDCWD, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("open_tree", err)
+	}
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
+	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+		unix.Close(fd)
+		return nil, os.NewSyscallError("mount_setattr", err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+func sealedCopy(path string) (*os.File, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open skiff binary: %w", err)
+	}
+	defer src.Close()
+	fd, err := unix.MemfdCreate("skiff", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, os.NewSyscallError("memfd_create", err)
+	}
+	dst := os.NewFile(uintptr(fd), "skiff (sealed copy)")
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return nil, fmt.Errorf("copy skiff binary: %w", err)
+	}
+	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		dst.Close()
+		return nil, os.NewSyscallError("seal skiff copy", err)
+	}
+	return dst, nil
+}
