@@ -126,7 +126,7 @@ func mountEntry(rootFd int, cfg *handshake.Config, m specs.Mount) error {
 		if typ == "" {
 			return errors.New("type: missing for a mount that is not a bind mount")
 		}
-		if err := unix.Mount(m.Source, target, typ, o.flags, o.data); err != nil {
+		if err := unix.Mount(m.Source, target, typ, o.flags, withMountLabel(o.data, typ, cfg.Spec)); err != nil {
 			return fmt.Errorf("mount %s: %w", typ, err)
 		}
 	}
@@ -331,4 +331,22 @@ func readonlyPath(p string) error {
 		return fmt.Errorf("%s: %w", p, err)
 	}
 	return nil
+}
+
+// withMountLabel adds linux.mountLabel as the SELinux context of a new
+// filesystem (the parent refused the label if the host lacks SELinux).
+// proc, sysfs and cgroup filesystems take no context option.
+func withMountLabel(data, typ string, s *specs.Spec) string {
+	if s.Linux == nil || s.Linux.MountLabel == "" {
+		return data
+	}
+	switch typ {
+	case "proc", "sysfs", "cgroup", "cgroup2", "securityfs", "devpts":
+		return data
+	}
+	opt := fmt.Sprintf("context=%q", s.Linux.MountLabel)
+	if data == "" {
+		return opt
+	}
+	return data + "," + opt
 }
