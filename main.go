@@ -52,7 +52,7 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
 			deleteCommand, listCommand, specCommand, pauseCommand, resumeCommand,
-			psCommand, updateCommand, eventsCommand, execCommand,
+			psCommand, updateCommand, eventsCommand, execCommand, featuresCommand,
 		},
 		Before: func(ctx *cli.Context) error {
 			f := ctx.String("log-format")

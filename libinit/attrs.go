@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -179,4 +180,61 @@ func applyLSMLabels(p *specs.Process) error {
 // are per thread, and only this (locked) thread calls execve.
 func writeAttr(name, value string) error {
 	return os.WriteFile("/proc/thread-self/attr/"+name, []byte(value), 0)
+}
+
+// Memory policy modes and flags (linux/mempolicy.h).
+var (
+	mempolicyModes = map[specs.MemoryPolicyModeType]uintptr{
+		specs.MpolDefault: 0, specs.MpolPreferred: 1, specs.MpolBind: 2, specs.MpolInterleave: 3,
+		specs.MpolLocal: 4, specs.MpolPreferredMany: 5, specs.MpolWeightedInterleave: 6,
+	}
+	mempolicyFlags = map[specs.MemoryPolicyFlagType]uintptr{
+		specs.MpolFNumaBalancing: 1 << 13, specs.MpolFRelativeNodes: 1 << 14, specs.MpolFStaticNodes: 1 << 15,
+	}
+)
+
+// maxNumaNodes bounds the node mask we pass; the kernel refuses set bits
+// above its own MAX_NUMNODES.
+const maxNumaNodes = 1024
+
+// applyMemoryPolicy sets linux.memoryPolicy with set_mempolicy(2); the
+// policy is inherited across execve.
+func applyMemoryPolicy(p *specs.LinuxMemoryPolicy) error {
+	if p == nil {
+		return nil
+	}
+	const field = "config.json: linux.memoryPolicy"
+	mode, ok := mempolicyModes[p.Mode]
+	if !ok {
+		return fmt.Errorf("%s.mode: unknown mode %q", field, p.Mode)
+	}
+	for i, f := range p.Flags {
+		bit, ok := mempolicyFlags[f]
+		if !ok {
+			return fmt.Errorf("%s.flags[%d]: unknown flag %q", field, i, f)
+		}
+		mode |= bit
+	}
+	var mask [maxNumaNodes / 64]uint64
+	var maskPtr unsafe.Pointer
+	maxNode := uintptr(0)
+	if p.Nodes != "" {
+		ids, err := spec.IDList(p.Nodes)
+		if err != nil {
+			return fmt.Errorf("%s.nodes: %q: %w", field, p.Nodes, err)
+		}
+		for _, id := range ids {
+			if id >= maxNumaNodes {
+				return fmt.Errorf("%s.nodes: %q: node %d is beyond %d", field, p.Nodes, id, maxNumaNodes)
+			}
+			mask[id/64] |= 1 << (id % 64)
+		}
+		maskPtr = unsafe.Pointer(&mask[0])
+		// The kernel reads maxnode-1 bits (set_mempolicy(2), BUGS).
+		maxNode = maxNumaNodes + 1
+	}
+	if _, _, e := unix.Syscall(unix.SYS_SET_MEMPOLICY, mode, uintptr(maskPtr), maxNode); e != 0 {
+		return fmt.Errorf("%s: set %s %q: %w", field, p.Mode, p.Nodes, e)
+	}
+	return nil
 }

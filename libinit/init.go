@@ -179,6 +179,9 @@ func applyProcessAttrs(cfg *handshake.Config) error {
 		if err := applyPersonality(s.Linux.Personality); err != nil {
 			return err
 		}
+		if err := applyMemoryPolicy(s.Linux.MemoryPolicy); err != nil {
+			return err
+		}
 	}
 	if err := applyScheduler(s.Process.Scheduler); err != nil {
 		return err

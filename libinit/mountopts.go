@@ -2,6 +2,7 @@ package libinit
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -53,6 +54,10 @@ var mountFlagOpts = map[string]flagOpt{
 	"nolazytime":    {true, unix.MS_LAZYTIME},
 	"silent":        {false, unix.MS_SILENT},
 	"loud":          {true, unix.MS_SILENT},
+	"nosymfollow":   {false, unix.MS_NOSYMFOLLOW},
+	"symfollow":     {true, unix.MS_NOSYMFOLLOW},
+	"iversion":      {false, unix.MS_I_VERSION},
+	"noiversion":    {true, unix.MS_I_VERSION},
 	"bind":          {false, unix.MS_BIND},
 	"rbind":         {false, unix.MS_BIND | unix.MS_REC},
 }
@@ -142,6 +147,26 @@ func parseMountOptions(options []string) mountOpts {
 	}
 	o.data = strings.Join(data, ",")
 	return o
+}
+
+// MountOptionNames lists every mount option skiff recognizes, for the
+// features document (features.md "Mount Options").
+func MountOptionNames() []string {
+	var names []string
+	for n := range mountFlagOpts {
+		names = append(names, n)
+	}
+	for n := range propagationOpts {
+		names = append(names, n)
+	}
+	for n := range recursiveAttrOpts {
+		names = append(names, n)
+	}
+	for n := range recursiveAtimeOpts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // isBind tells whether a mount entry is a bind mount: by type or options.

@@ -55,7 +55,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		return nil, errors.New("config.json: process: required by create")
 	}
 	s.Process.Env = append(s.Process.Env, o.ExtraEnv...)
-	if err := checkHostLSM(s); err != nil {
+	if err := checkHostSupport(s); err != nil {
 		return nil, err
 	}
 	if s.Linux != nil && s.Linux.Resources != nil {

@@ -46,7 +46,7 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 	spec := *c.state.Spec
 	spec.Process = o.Process
 	spec.Hooks = nil
-	if err := checkHostLSM(&spec); err != nil {
+	if err := checkHostSupport(&spec); err != nil {
 		return 0, err
 	}
 	boot := &handshake.Bootstrap{Joins: map[int]string{}}

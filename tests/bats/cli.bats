@@ -55,3 +55,22 @@ load helpers
 	"$SKIFF" spec --rootless --bundle "$TEST_DIR/r"
 	jq -e '[.linux.namespaces[].type] | index("user") != null' "$TEST_DIR/r/config.json" >/dev/null
 }
+
+@test "features describes this build" {
+	run skiff features
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.ociVersionMax == "1.3.0" and (.hooks | length) == 6' >/dev/null
+	echo "$output" | jq -e '.mountOptions | index("rro") and index("nosymfollow")' >/dev/null
+	echo "$output" | jq -e '.linux.namespaces | length == 8' >/dev/null
+	echo "$output" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")' >/dev/null
+	# What skiff does not do is not claimed.
+	echo "$output" | jq -e '.linux.intelRdt.enabled == false' >/dev/null
+}
+
+@test "linux.intelRdt is refused by name, nothing left" {
+	update_config '.linux.intelRdt = {"closID":"x","l3CacheSchema":"L3:0=f"}'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.intelRdt"* ]]
+	assert_clean "$ID"
+}

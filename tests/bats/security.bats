@@ -127,6 +127,15 @@ parked_init_pid() {
 	[[ "${lines[3]}" == idle* ]]
 }
 
+@test "linux.memoryPolicy is applied" {
+	update_config '.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"0"}
+		| .process.args = ["sh", "-c", "grep -c bind:0 /proc/self/numa_maps"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+}
+
 @test "a refused scheduler policy names the field; nothing is left" {
 	update_config '.process.scheduler = {"policy":"SCHED_ISO"}'
 	run skiff run --bundle "$BUNDLE" "$ID"

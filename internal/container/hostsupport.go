@@ -8,10 +8,14 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// checkHostLSM refuses labels for a security module the host does not run:
-// starting the container unconfined instead would be a silent downgrade.
+// checkHostSupport refuses what skiff cannot give this container rather
+// than start it without: labels for a security module the host does not
+// run (the container would run unconfined), Intel RDT (not implemented).
 // It runs in the parent, which sees the host's /sys.
-func checkHostLSM(s *specs.Spec) error {
+func checkHostSupport(s *specs.Spec) error {
+	if s.Linux != nil && s.Linux.IntelRdt != nil {
+		return fmt.Errorf("config.json: linux.intelRdt: not supported by skiff")
+	}
 	if p := s.Process; p != nil {
 		if p.ApparmorProfile != "" && !apparmorEnabled() {
 			return fmt.Errorf("config.json: process.apparmorProfile: %q requested, but AppArmor is not enabled on this host", p.ApparmorProfile)
