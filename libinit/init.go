@@ -55,6 +55,18 @@ func initContainer(sock *os.File) error {
 		return fmt.Errorf("read config: %w", err)
 	}
 	os.Clearenv()
+	// The parent made the idmapped mounts (detached) and sends them now.
+	var idmapFds map[int]int
+	if n := len(cfg.IDMapMounts); n > 0 {
+		fds, err := handshake.RecvFds(sock, n)
+		if err != nil {
+			return err
+		}
+		idmapFds = make(map[int]int, n)
+		for i, idx := range cfg.IDMapMounts {
+			idmapFds[idx] = fds[i]
+		}
+	}
 	s := cfg.Spec
 	if s.Process == nil {
 		return fmt.Errorf("config.json: process: missing")
@@ -75,7 +87,7 @@ func initContainer(sock *os.File) error {
 	// there is no rootfs of ours to set up in it.
 	hasMountNS := hasNewNamespace(s, "mount") && !cfg.Exec
 	if hasMountNS {
-		if err := prepareRootfs(&cfg); err != nil {
+		if err := prepareRootfs(&cfg, idmapFds); err != nil {
 			return err
 		}
 	}

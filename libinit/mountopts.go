@@ -165,6 +165,7 @@ func MountOptionNames() []string {
 	for n := range recursiveAtimeOpts {
 		names = append(names, n)
 	}
+	names = append(names, "idmap", "ridmap")
 	sort.Strings(names)
 	return names
 }

@@ -16,7 +16,7 @@ import (
 // path, still inside the host's tree: propagation, the rootfs bind, every
 // entry of config.json "mounts" in order, and /dev. pivot_root comes later
 // (enterRootfs) so that createContainer hooks still see the host paths.
-func prepareRootfs(cfg *handshake.Config) error {
+func prepareRootfs(cfg *handshake.Config, idmapFds map[int]int) error {
 	s := cfg.Spec
 	// Keep mount events of the container from reaching the host: slave by
 	// default, or what linux.rootfsPropagation asks for.
@@ -52,7 +52,13 @@ func prepareRootfs(cfg *handshake.Config) error {
 
 	devIsMounted := false
 	for i, m := range s.Mounts {
-		if err := mountEntry(rootFd, cfg, m); err != nil {
+		var err error
+		if fd, ok := idmapFds[i]; ok {
+			err = attachIDMappedMount(rootFd, m, fd)
+		} else {
+			err = mountEntry(rootFd, cfg, m)
+		}
+		if err != nil {
 			return fmt.Errorf("config.json: mounts[%d] (%s): %w", i, m.Destination, err)
 		}
 		if filepath.Clean(m.Destination) == "/dev" && !isBind(m.Type, parseMountOptions(m.Options)) {
@@ -85,7 +91,7 @@ func prepareRootfs(cfg *handshake.Config) error {
 func mountEntry(rootFd int, cfg *handshake.Config, m specs.Mount) error {
 	o := parseMountOptions(m.Options)
 	if o.idmap || len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
-		return errors.New("idmapped mounts are not supported yet")
+		return errors.New("idmapped mount: the parent sent no mount for it")
 	}
 	if m.Type == "cgroup" || m.Type == "cgroup2" {
 		return mountCgroup(rootFd, cfg, m, o)
@@ -128,6 +134,32 @@ func mountEntry(rootFd int, cfg *handshake.Config, m specs.Mount) error {
 		}
 		if err := unix.Mount(m.Source, target, typ, o.flags, withMountLabel(o.data, typ, cfg.Spec)); err != nil {
 			return fmt.Errorf("mount %s: %w", typ, err)
+		}
+	}
+	return setMountPropagationAndAttrs(rootFd, m.Destination, o)
+}
+
+// attachIDMappedMount puts a detached idmapped mount made by the parent
+// (internal/container/idmap.go) at the destination, then applies the
+// entry's flags, propagation and recursive attributes as for a bind.
+func attachIDMappedMount(rootFd int, m specs.Mount, mountFd int) error {
+	defer unix.Close(mountFd)
+	o := parseMountOptions(m.Options)
+	var st unix.Stat_t
+	if err := unix.Fstat(mountFd, &st); err != nil {
+		return fmt.Errorf("idmapped mount: %w", err)
+	}
+	dst, err := mkdirAllInRoot(rootFd, m.Destination, st.Mode&unix.S_IFMT != unix.S_IFDIR)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dst)
+	if err := unix.MoveMount(mountFd, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("attach idmapped mount: %w", err)
+	}
+	if rest := o.flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT); rest != 0 {
+		if err := remountInRoot(rootFd, m.Destination, rest); err != nil {
+			return err
 		}
 	}
 	return setMountPropagationAndAttrs(rootFd, m.Destination, o)

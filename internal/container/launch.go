@@ -148,10 +148,27 @@ func launchInit(l *launchSpec) (int, error) {
 	l.started(initPid, start)
 	l.t.mark("namespaces")
 
-	// Step 6: the config.
+	// Step 6: the config, then the idmapped mounts made for it.
 	l.cfg.InitPid = initPid
+	var mountFds []int
+	if !l.cfg.Exec {
+		mountFds, l.cfg.IDMapMounts, err = openIDMappedMounts(l.cfg.Spec, l.cfg.Bundle, initPid)
+		if err != nil {
+			return 0, err
+		}
+		defer func() {
+			for _, fd := range mountFds {
+				unix.Close(fd)
+			}
+		}()
+	}
 	if err := handshake.WriteFrame(parent, &l.cfg); err != nil {
 		return 0, fmt.Errorf("send config to init: %w", err)
+	}
+	if len(mountFds) > 0 {
+		if err := handshake.SendFds(parent, mountFds); err != nil {
+			return 0, fmt.Errorf("send idmapped mounts to init: %w", err)
+		}
 	}
 
 	// Steps 7-8.

@@ -22,12 +22,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
+
+// EnvUsernsHolder makes the C stage a holder of a user namespace: it
+// waits for stdin to close and exits, without starting the Go runtime.
+const EnvUsernsHolder = "_SKIFF_USERNS_HOLDER"
 
 // EnvInitPipe names the handshake socket's fd in init's environment. The C
 // stage reads it; its presence is what makes a skiff process an init.
@@ -141,6 +147,10 @@ type Config struct {
 	HooksInParent bool `json:"hooksInParent,omitempty"`
 	// State is the container state JSON for hooks that init runs itself.
 	State json.RawMessage `json:"state,omitempty"`
+	// IDMapMounts are the indices in Spec.Mounts of the idmapped mounts:
+	// the parent made each as a detached mount and sends their fds, in
+	// this order, right after this frame (SendFds).
+	IDMapMounts []int `json:"idmapMounts,omitempty"`
 }
 
 // Message kinds init sends after step 6.
@@ -218,4 +228,48 @@ func ReadFrame(r io.Reader, v any) error {
 		return eofMeansExited(err)
 	}
 	return json.Unmarshal(data, v)
+}
+
+// SendFds passes fds to the other end with SCM_RIGHTS, after the frame
+// that says how many follow.
+func SendFds(conn *os.File, fds []int) error {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = raw.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), []byte{'F'}, unix.UnixRights(fds...), nil, 0)
+		return serr != unix.EAGAIN
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
+// RecvFds receives n fds sent with SendFds; they arrive close-on-exec.
+func RecvFds(conn *os.File, n int) ([]int, error) {
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4*n))
+	_, oobn, _, _, err := unix.Recvmsg(int(conn.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("receive fds: %w", err)
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return nil, fmt.Errorf("receive fds: %w", err)
+	}
+	var fds []int
+	for _, m := range msgs {
+		got, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			return nil, fmt.Errorf("receive fds: %w", err)
+		}
+		fds = append(fds, got...)
+	}
+	if len(fds) != n {
+		return nil, fmt.Errorf("receive fds: got %d, want %d", len(fds), n)
+	}
+	return fds, nil
 }

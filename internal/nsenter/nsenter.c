@@ -132,6 +132,14 @@ static void write_file(const char *path, const char *data)
 
 __attribute__((constructor)) static void skiff_nsenter(void)
 {
+	// A holder of a user namespace for an idmapped mount (see
+	// internal/container/idmap.go): nothing to do but wait.
+	if (getenv("_SKIFF_USERNS_HOLDER") != NULL) {
+		char c;
+		while (read(0, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
 	const char *env = getenv("_SKIFF_INITPIPE");
 	if (env == NULL || *env == '\0')
 		return;

@@ -111,3 +111,42 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	# Root inside is the mapped id outside.
 	[ "$(awk '/^Uid:/ {print $2}' "/proc/$bpid/status")" = 200000 ]
 }
+
+@test "idmapped mounts: the container's mapping, and a mapping of the mount's own" {
+	mkdir -p "$TEST_DIR/data"
+	echo hi >"$TEST_DIR/data/f"
+	touch "$TEST_DIR/data/g"
+	chown 0:0 "$TEST_DIR/data/f"
+	chown 1000:1000 "$TEST_DIR/data/g"
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .process.args = ["sh", "-c", "stat -c %u /a/f /a/g /b/f /b/g; touch /b/x 2>&1 || true"]'
+	update_config ".mounts += [
+		{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"$TEST_DIR/data\",\"options\":[\"bind\",\"idmap\"]},
+		{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"$TEST_DIR/data\",\"options\":[\"rbind\",\"ro\",\"ridmap\"],
+		 \"uidMappings\":[{\"containerID\":0,\"hostID\":101000,\"size\":10}],
+		 \"gidMappings\":[{\"containerID\":0,\"hostID\":101000,\"size\":10}]}]"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Through the container's own mapping, host root's file is root's.
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 1000 ]
+	# 0 on disk -> 101000 on the host -> 1000 in the container; 1000 on
+	# disk is outside the mount's mapping.
+	[ "${lines[2]}" = 1000 ]
+	[ "${lines[3]}" = 65534 ]
+	[[ "${lines[4]}" == *"Read-only file system"* ]]
+	! pgrep -f "skiff userns-holder"
+}
+
+@test "idmap without a user namespace or mappings is an error naming the mount" {
+	update_config ".mounts += [{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"$TEST_DIR\",\"options\":[\"bind\",\"idmap\"]}]"
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts["*"idmap"* ]]
+	assert_clean "$ID"
+}
