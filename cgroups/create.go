@@ -23,7 +23,12 @@ func (m *manager) Create() error {
 			return err
 		}
 	}
-	if dir, ok := m.v2Dir(); ok {
+	// On a unified host every controller is passed down now, so that
+	// stats and later updates find them. On a hybrid host the cgroup2
+	// tree is shared with v1 runtimes that expect its root untouched
+	// (crun refuses to run once a controller is enabled there): Set
+	// enables what a resource needs (requireV2) and nothing more.
+	if dir, ok := m.v2Dir(); ok && m.mode() == Unified {
 		// Best effort: a parent that holds processes itself (common for
 		// relative paths on v2) refuses controllers with EBUSY, yet the
 		// container can still run there without limits. Set reports the
