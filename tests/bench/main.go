@@ -175,8 +175,12 @@ func mainErr(o options) (err error) {
 		}
 		b.rts = append(b.rts, r)
 	}
-	if len(b.rts) == 0 || b.rts[0].name != "skiff" {
-		return fmt.Errorf("skiff cannot run the bench's container: %s", strings.Join(skipped, "; "))
+	haveSkiff := false
+	for _, r := range b.rts {
+		haveSkiff = haveSkiff || r.name == "skiff"
+	}
+	if !haveSkiff {
+		return fmt.Errorf("skiff, the baseline of every ratio, is not running: %s", strings.Join(skipped, "; "))
 	}
 
 	want := map[string]bool{}
