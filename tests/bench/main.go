@@ -245,7 +245,11 @@ func report(w *os.File, b *bench, skipped []string) {
 	fmt.Fprintln(w)
 	b.res.table(w, names)
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Times are wall clock per runtime command, fork to reaped exit; the runtimes ran interleaved, %d iterations (concurrent: %d rounds).\n", b.opt.n, b.opt.rounds)
+	fmt.Fprintf(w, "Times are wall clock per runtime command, fork to reaped exit; the runtimes ran interleaved, %d iterations (concurrent: %d rounds). ", b.opt.n, b.opt.rounds)
+	fmt.Fprintf(w, "maxrss is wait4's for the create command as GNU time reports it: the largest RSS of any one process among the command and the children it reaped, not a sum, and not the parked init (which outlives create); "+
+		"VmHWM is the parked init's peak RSS since its last execve, from /proc; "+
+		"the smallest memory.limit is bisected between %d KiB and %d KiB to %d KiB, success being `run` exiting 0 (near the threshold an OOM kill is not deterministic).\n",
+		b.opt.memLo, b.opt.memHi, b.opt.memStep)
 	notes := append(b.res.failures(names), b.notes...)
 	if len(notes) == 0 {
 		fmt.Fprintln(w, "No failures; no leaks (runtime list, state dirs and cgroup dirs checked after each benchmark).")
