@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all skiff deps demo test unit bats rootfs clean
+.PHONY: all skiff deps demo test unit bats rootfs clean bench bench-go
 
 all: skiff
 
@@ -45,6 +45,19 @@ bats: deps skiff rootfs $(BUILD)/recvtty
 	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty tests/run-bats.sh tests/bats
 
 test: deps unit bats
+
+# Side-by-side benchmarks against runc and crun (whichever are installed),
+# interleaved, as a markdown table on stdout. Flags in BENCH_ARGS, e.g.
+# BENCH_ARGS='-n 20' for a quick run, '-fix-crun' to let Debian's crun 1.8
+# run on a hybrid host; `$(BUILD)/bench -h` lists them all.
+BENCH_ARGS ?=
+bench: skiff rootfs
+	$(GO) build -o $(BUILD)/bench ./tests/bench
+	$(BUILD)/bench -skiff ./skiff -rootfs $(BUILD)/rootfs $(BENCH_ARGS)
+
+# In-process hot paths: config load, state files, cgroup translation.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/container ./cgroups
 
 clean:
 	rm -rf $(BUILD) skiff
