@@ -34,6 +34,9 @@ func (c *Container) Start(warn func(error)) error {
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := c.releaseInit(fifo); err != nil {
+		if cg, cerr := c.cgroup(); cerr == nil && c.state.Spec.Linux != nil {
+			return explainInitDeath(cg, c.state.Spec.Linux.Resources, err)
+		}
 		return err
 	}
 	os.Remove(fifo)

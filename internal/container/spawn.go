@@ -100,6 +100,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		t: t,
 	}
 	_, err = launchInit(l)
+	if err != nil && s.Linux != nil {
+		return explainInitDeath(cg, s.Linux.Resources, err)
+	}
 	return err
 }
 
@@ -178,4 +181,21 @@ func dialConsole(path string) (*os.File, error) {
 		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// explainInitDeath adds the likely cause when init died before the user's
+// process ran: the OOM killer, because the memory limit leaves too little
+// for the runtime's own setup.
+func explainInitDeath(cg cgroups.Manager, limit *specs.LinuxResources, err error) error {
+	if err == nil || cg == nil {
+		return err
+	}
+	if n, cerr := cg.OOMKillCount(); cerr == nil && n > 0 {
+		what := "linux.resources.memory.limit"
+		if limit != nil && limit.Memory != nil && limit.Memory.Limit != nil {
+			what = fmt.Sprintf("%s (%d bytes)", what, *limit.Memory.Limit)
+		}
+		return fmt.Errorf("%w: init was killed by the OOM killer before the process ran; config.json: %s is too low for the container's setup", err, what)
+	}
+	return err
 }

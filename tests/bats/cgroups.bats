@@ -133,3 +133,12 @@ load helpers
 	echo "$output"
 	[[ "$output" != *survived* ]]
 }
+
+@test "a memory limit too low for setup says so and names the field; nothing is left" {
+	update_config '.linux.resources.memory = {"limit": 1048576} | .process.args = ["true"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"OOM killer"*"linux.resources.memory.limit"* ]]
+	assert_clean "$ID"
+}
