@@ -40,8 +40,14 @@ func createContainer(ctx *cli.Context, console *os.File) (*container.Container, 
 		return nil, err
 	}
 	lg := logOf(ctx)
+	rootless, err := rootlessMode(ctx)
+	if err != nil {
+		return nil, err
+	}
 	preserve, listenEnv := preservedFds(ctx.Int("preserve-fds"))
 	opts := container.CreateOptions{
+		Rootless:      rootless,
+		Warn:          lg.Warn,
 		Root:          ctx.String("root"),
 		ID:            id,
 		Bundle:        ctx.String("bundle"),

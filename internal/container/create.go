@@ -33,6 +33,11 @@ type CreateOptions struct {
 	ExtraEnv []string
 	// Timeline, when set, receives phase timings (--debug).
 	Timeline func(phase string, d time.Duration)
+	// Rootless: the caller has no privilege on the host. A cgroup skiff
+	// cannot create is then skipped when no limits need it.
+	Rootless bool
+	// Warn reports what does not fail the create.
+	Warn func(error)
 }
 
 // Create makes a container and leaves its init parked on the exec FIFO

@@ -3,9 +3,13 @@ package container
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,14 +40,26 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		}
 		c.state.CgroupPaths = m.Paths()
 		if err := m.Create(); err != nil {
-			return fmt.Errorf("create cgroup: %w", err)
-		}
-		if r := cgroupResources(s.Linux); r != nil {
+			if !o.Rootless || !errors.Is(err, fs.ErrPermission) {
+				return fmt.Errorf("create cgroup: %w", err)
+			}
+			m.Destroy()
+			c.state.CgroupPaths = nil
+			if hasLimits(s.Linux.Resources) {
+				return fmt.Errorf("config.json: linux.resources: rootless: no cgroup this user may write to apply the limits in (%w); delegate a cgroup v2 subtree to the user or remove the limits", err)
+			}
+			if o.Warn != nil {
+				o.Warn(fmt.Errorf("rootless: running without a cgroup: %w", err))
+			}
+			m = nil
+		} else if r := cgroupResources(s.Linux); r != nil {
 			if err := m.Set(r); err != nil {
 				return fmt.Errorf("config.json: %w", err)
 			}
 		}
-		cg = m
+		if m != nil {
+			cg = m
+		}
 		t.mark("cgroup")
 	}
 
@@ -151,21 +167,66 @@ func bootstrap(s *specs.Spec) (*handshake.Bootstrap, error) {
 
 // writeIDMaps writes a new user namespace's uid and gid maps (step 3).
 func writeIDMaps(pid int, l *specs.Linux) error {
-	write := func(file, field string, ms []specs.LinuxIDMapping) error {
-		var sb strings.Builder
-		for _, m := range ms {
-			fmt.Fprintf(&sb, "%d %d %d\n", m.ContainerID, m.HostID, m.Size)
-		}
-		p := fmt.Sprintf("/proc/%d/%s", pid, file)
-		if err := os.WriteFile(p, []byte(sb.String()), 0); err != nil {
-			return fmt.Errorf("config.json: linux.%s: write %s: %w", field, p, err)
-		}
-		return nil
+	if os.Geteuid() != 0 {
+		return writeIDMapsUnprivileged(pid, l)
 	}
-	if err := write("uid_map", "uidMappings", l.UIDMappings); err != nil {
+	if err := writeIDMap(pid, "uid_map", "uidMappings", l.UIDMappings); err != nil {
 		return err
 	}
-	return write("gid_map", "gidMappings", l.GIDMappings)
+	return writeIDMap(pid, "gid_map", "gidMappings", l.GIDMappings)
+}
+
+func writeIDMap(pid int, file, field string, ms []specs.LinuxIDMapping) error {
+	var sb strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&sb, "%d %d %d\n", m.ContainerID, m.HostID, m.Size)
+	}
+	p := fmt.Sprintf("/proc/%d/%s", pid, file)
+	if err := os.WriteFile(p, []byte(sb.String()), 0); err != nil {
+		return fmt.Errorf("config.json: linux.%s: write %s: %w", field, p, err)
+	}
+	return nil
+}
+
+// writeIDMapsUnprivileged maps ids as an unprivileged user
+// (user_namespaces(7), "Defining user and group ID mappings"): the kernel
+// lets us map only our own uid and gid, one id each, and the gid only once
+// setgroups is denied; anything more goes through the setuid helpers
+// newuidmap and newgidmap, which check /etc/subuid and /etc/subgid.
+func writeIDMapsUnprivileged(pid int, l *specs.Linux) error {
+	own := func(ms []specs.LinuxIDMapping, id int) bool {
+		return len(ms) == 1 && ms[0].Size == 1 && int(ms[0].HostID) == id
+	}
+	if own(l.UIDMappings, os.Geteuid()) && own(l.GIDMappings, os.Getegid()) {
+		if err := writeIDMap(pid, "uid_map", "uidMappings", l.UIDMappings); err != nil {
+			return err
+		}
+		p := fmt.Sprintf("/proc/%d/setgroups", pid)
+		if err := os.WriteFile(p, []byte("deny"), 0); err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		return writeIDMap(pid, "gid_map", "gidMappings", l.GIDMappings)
+	}
+	if err := runIDMapHelper("newuidmap", "uidMappings", "/etc/subuid", pid, l.UIDMappings); err != nil {
+		return err
+	}
+	return runIDMapHelper("newgidmap", "gidMappings", "/etc/subgid", pid, l.GIDMappings)
+}
+
+func runIDMapHelper(helper, field, subids string, pid int, ms []specs.LinuxIDMapping) error {
+	path, err := exec.LookPath(helper)
+	if err != nil {
+		return fmt.Errorf("config.json: linux.%s: mapping more than your own id needs %s (Debian package uidmap): %w", field, helper, err)
+	}
+	args := []string{strconv.Itoa(pid)}
+	for _, m := range ms {
+		args = append(args, fmt.Sprint(m.ContainerID), fmt.Sprint(m.HostID), fmt.Sprint(m.Size))
+	}
+	out, err := exec.Command(path, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("config.json: linux.%s: %s %s: %v: %s (check your entry in %s)", field, helper, strings.Join(args, " "), err, strings.TrimSpace(string(out)), subids)
+	}
+	return nil
 }
 
 // dialConsole connects to the --console-socket receiver; init sends the
@@ -198,4 +259,16 @@ func explainInitDeath(cg cgroups.Manager, limit *specs.LinuxResources, err error
 		return fmt.Errorf("%w: init was killed by the OOM killer before the process ran; config.json: %s is too low for the container's setup", err, what)
 	}
 	return err
+}
+
+// hasLimits tells whether r asks for anything a cgroup must enforce.
+// Device rules do not count: in a user namespace the container cannot
+// create device nodes anyway.
+func hasLimits(r *specs.LinuxResources) bool {
+	if r == nil {
+		return false
+	}
+	rest := *r
+	rest.Devices = nil
+	return !reflect.DeepEqual(rest, specs.LinuxResources{})
 }

@@ -151,7 +151,10 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 	// and a process joining a running container (exec, or a shared pid
 	// namespace) is visible to the container's processes while it still
 	// holds the runtime's fds (CVE-2016-9962).
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	// Rootless init stays dumpable: its unprivileged parent must write
+	// its uid_map, and the user's other processes could ptrace it anyway.
+	if (geteuid() == 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	// The binary runs as /proc/self/fd/N (see protectedSelf), which
 	// would name the process "N" in ps.
 	prctl(PR_SET_NAME, "skiff:init", 0, 0, 0);
