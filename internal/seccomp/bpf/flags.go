@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"fmt"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,4 +40,15 @@ func flagName(bit uint) string {
 		}
 	}
 	return fmt.Sprintf("flag %#x", bit)
+}
+
+// flagNames names a set of flags: "SECCOMP_FILTER_FLAG_TSYNC|SECCOMP_FILTER_FLAG_LOG".
+func flagNames(flags uint) string {
+	var names []string
+	for _, f := range filterFlags {
+		if flags&f.bit != 0 {
+			names = append(names, f.name)
+		}
+	}
+	return strings.Join(names, "|")
 }

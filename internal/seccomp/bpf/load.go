@@ -57,13 +57,16 @@ func loadError(flags uint, n int, errno unix.Errno) error {
 	serr := os.NewSyscallError("seccomp", errno)
 	switch errno {
 	case unix.EINVAL:
+		if unknown := flags &^ knownFlags(); unknown != 0 {
+			return fmt.Errorf("load seccomp filter: unknown %s: %w", flagName(unknown), serr)
+		}
 		for _, f := range filterFlags {
 			if flags&f.bit != 0 && !flagSupported(f.bit) {
 				return fmt.Errorf("load seccomp filter: kernel does not support %s: %w", f.name, serr)
 			}
 		}
-		if unknown := flags &^ knownFlags(); unknown != 0 {
-			return fmt.Errorf("load seccomp filter: unknown %s: %w", flagName(unknown), serr)
+		if !flagSupported(flags) {
+			return fmt.Errorf("load seccomp filter: kernel refuses the flags %s together: %w", flagNames(flags), serr)
 		}
 		return fmt.Errorf("load seccomp filter: kernel refused the %d-instruction program: %w", n, serr)
 	case unix.EACCES:
@@ -81,14 +84,13 @@ func loadError(flags uint, n int, errno unix.Errno) error {
 	return fmt.Errorf("load seccomp filter: %w", serr)
 }
 
-// flagSupported asks the kernel whether it knows one filter flag, the way
+// flagSupported asks the kernel whether it accepts filter flags, the way
 // libseccomp probes: with a NULL program, seccomp(2) checks the flags first
-// and fails with EINVAL for an unknown one, then fails with EFAULT reading
-// the program. Nothing is installed either way.
-func flagSupported(bit uint) bool {
-	flags := bit
+// and fails with EINVAL for an unknown one or a bad combination, then fails
+// with EFAULT reading the program. Nothing is installed either way.
+func flagSupported(flags uint) bool {
 	// WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER.
-	if bit == unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV {
+	if flags&unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV != 0 {
 		flags |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
 	}
 	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags), 0)
