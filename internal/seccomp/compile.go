@@ -10,7 +10,7 @@ import (
 )
 
 // Compile turns linux.seccomp into a BPF program for init to load with
-// Program.Load. It returns nil for a nil sc (no seccomp). Configuration
+// (*bpf.Program).Load. It returns nil for a nil sc (no seccomp). Configuration
 // errors name the field, as "config.json: linux.seccomp.syscalls[4].args[0].op:
 // unknown operator ...".
 func Compile(sc *specs.LinuxSeccomp) (*bpf.Program, error) {
@@ -37,7 +37,7 @@ func Compile(sc *specs.LinuxSeccomp) (*bpf.Program, error) {
 		}
 		prog = append(bpf.Encode(enosysStub(hs)), prog...)
 	}
-	if n := len(prog) / 8; n > bpf.MaxInstructions {
+	if n := len(prog) / bpf.InstructionSize; n > bpf.MaxInstructions {
 		return nil, errorf("linux.seccomp", "the filter compiles to %d instructions, the kernel allows %d", n, bpf.MaxInstructions)
 	}
 	return &bpf.Program{Filter: prog, Flags: p.flags, Listener: p.listener}, nil

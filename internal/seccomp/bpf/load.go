@@ -10,7 +10,7 @@ import (
 
 // Load installs the filter on the calling thread with seccomp(2)
 // SECCOMP_SET_MODE_FILTER, and returns the user-notification fd when
-// p.Listener is set, -1 otherwise.
+// p.Listener is set, -1 otherwise. The kernel opens that fd close-on-exec.
 //
 // The caller runs on a locked OS thread (the filter belongs to the thread,
 // and to the threads it creates afterwards) and has set no_new_privs or

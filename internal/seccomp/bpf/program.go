@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// insnSize is the size of one struct sock_filter: u16 code, u8 jt, u8 jf,
-// u32 k.
-const insnSize = 8
+// InstructionSize is the size of one struct sock_filter: u16 code, u8 jt,
+// u8 jf, u32 k.
+const InstructionSize = 8
 
 // MaxInstructions is the kernel's limit on one classic BPF program
 // (BPF_MAXINSNS in include/uapi/linux/bpf_common.h); seccomp(2) fails with
@@ -35,7 +35,7 @@ type Program struct {
 
 // Encode packs instructions into the byte form of Program.Filter.
 func Encode(insns []unix.SockFilter) []byte {
-	b := make([]byte, 0, len(insns)*insnSize)
+	b := make([]byte, 0, len(insns)*InstructionSize)
 	for _, in := range insns {
 		b = binary.NativeEndian.AppendUint16(b, in.Code)
 		b = append(b, in.Jt, in.Jf)
@@ -48,10 +48,10 @@ func Encode(insns []unix.SockFilter) []byte {
 // what the kernel would refuse without saying why: a ragged or empty
 // program, or one over MaxInstructions.
 func Decode(b []byte) ([]unix.SockFilter, error) {
-	if len(b)%insnSize != 0 {
-		return nil, fmt.Errorf("decode seccomp filter: %d bytes is not a whole number of %d-byte instructions", len(b), insnSize)
+	if len(b)%InstructionSize != 0 {
+		return nil, fmt.Errorf("decode seccomp filter: %d bytes is not a whole number of %d-byte instructions", len(b), InstructionSize)
 	}
-	n := len(b) / insnSize
+	n := len(b) / InstructionSize
 	if n == 0 {
 		return nil, fmt.Errorf("decode seccomp filter: empty program")
 	}
@@ -60,7 +60,7 @@ func Decode(b []byte) ([]unix.SockFilter, error) {
 	}
 	insns := make([]unix.SockFilter, n)
 	for i := range insns {
-		in := b[i*insnSize:]
+		in := b[i*InstructionSize:]
 		insns[i] = unix.SockFilter{
 			Code: binary.NativeEndian.Uint16(in[0:]),
 			Jt:   in[2],
