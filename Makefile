@@ -20,6 +20,9 @@ skiff:
 $(BUILD)/recvtty: tests/recvtty/main.go
 	$(GO) build -o $@ ./tests/recvtty
 
+$(BUILD)/seccompagent: tests/seccompagent/main.go
+	$(GO) build -o $@ ./tests/seccompagent
+
 # Packages the build and tests use, from Debian: libseccomp-dev (with
 # pkg-config to find it) for the seccomp compiler, linked statically.
 deps:
@@ -42,8 +45,9 @@ unit:
 	$(GO) vet ./...
 	$(GO) test ./...
 
-bats: deps skiff rootfs $(BUILD)/recvtty
-	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty tests/run-bats.sh tests/bats
+bats: deps skiff rootfs $(BUILD)/recvtty $(BUILD)/seccompagent
+	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty \
+		SECCOMPAGENT=$(CURDIR)/$(BUILD)/seccompagent tests/run-bats.sh tests/bats
 
 test: deps unit bats
 

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffrt/skiff/internal/caps"
+	"github.com/skiffrt/skiff/internal/seccomp"
 	"github.com/skiffrt/skiff/libinit"
 )
 
@@ -38,7 +39,7 @@ func featuresDocument() *features.Features {
 			Cgroup: &features.Cgroup{
 				V1: &yes, V2: &yes, Systemd: &no, SystemdUser: &no, Rdma: &yes,
 			},
-			Seccomp:  &features.Seccomp{Enabled: &no},
+			Seccomp:  seccompFeatures(),
 			Apparmor: &features.Apparmor{Enabled: &yes},
 			Selinux:  &features.Selinux{Enabled: &yes},
 			IntelRdt: &features.IntelRdt{Enabled: &no},
@@ -53,5 +54,18 @@ func featuresDocument() *features.Features {
 			"io.github.skiffrt.skiff.version": version,
 			"io.github.skiffrt.skiff.commit":  commit,
 		},
+	}
+}
+
+func seccompFeatures() *features.Seccomp {
+	yes := true
+	s := seccomp.Supported()
+	return &features.Seccomp{
+		Enabled:        &yes,
+		Actions:        s.Actions,
+		Operators:      s.Operators,
+		Archs:          s.Archs,
+		KnownFlags:     s.KnownFlags,
+		SupportedFlags: s.SupportedFlags,
 	}
 }

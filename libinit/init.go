@@ -146,6 +146,12 @@ func initContainer(sock *os.File) error {
 		return err
 	}
 
+	// A filter with a notify listener is loaded now (see seccomp.go).
+	seccompLoaded, err := loadSeccompForListener(sock, cfg.Seccomp)
+	if err != nil {
+		return err
+	}
+
 	// Step 8: tell the parent we are parked, then block on the FIFO until
 	// `start` opens it for reading.
 	if err := handshake.WriteFrame(sock, handshake.Message{Type: handshake.MsgReady}); err != nil {
@@ -174,8 +180,19 @@ func initContainer(sock *os.File) error {
 	if err := applyLSMLabels(s.Process); err != nil {
 		return err
 	}
+	if !seccompLoaded && !s.Process.NoNewPrivileges {
+		if err := loadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
+		seccompLoaded = true
+	}
 	if err := setCredentials(s.Process); err != nil {
 		return err
+	}
+	if !seccompLoaded {
+		if err := loadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
 	}
 	if err := unix.Exec(argv0, s.Process.Args, s.Process.Env); err != nil {
 		return fmt.Errorf("exec %s: %w", s.Process.Args[0], err)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/cgroups"
+	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 	"github.com/skiffrt/skiff/internal/spec"
 )
 
@@ -38,6 +39,8 @@ type CreateOptions struct {
 	Rootless bool
 	// Warn reports what does not fail the create.
 	Warn func(error)
+
+	seccomp *bpf.Program // linux.seccomp, compiled
 }
 
 // Create makes a container and leaves its init parked on the exec FIFO
@@ -70,6 +73,11 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		}
 		if err := cgroups.Validate(s.Linux.Resources, mode); err != nil {
 			return nil, fmt.Errorf("config.json: %w", err)
+		}
+	}
+	if s.Linux != nil {
+		if o.seccomp, err = compileSeccomp(s.Linux.Seccomp); err != nil {
+			return nil, err
 		}
 	}
 	// A symlinked rootfs is resolved once, so that every later step (the

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/internal/handshake"
+	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
 // ExecOptions are the inputs of `skiff exec` once its flags are resolved
@@ -64,16 +65,26 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 	} else if o.ConsoleConn != nil && o.Process.Terminal {
 		console = o.ConsoleConn
 	}
+	var filter *bpf.Program
+	if spec.Linux != nil {
+		// The container's filter confines every process in it.
+		if filter, err = compileSeccomp(spec.Linux.Seccomp); err != nil {
+			return 0, err
+		}
+	}
+	status := c.Status()
 	l := &launchSpec{
+		state:       func() []byte { return c.stateJSON(status) },
 		boot:        boot,
 		console:     console,
 		preserveFds: o.PreserveFds,
 		cfg: handshake.Config{
-			ID:     c.ID(),
-			Bundle: c.state.Bundle,
-			Rootfs: c.state.Rootfs,
-			Spec:   &spec,
-			Exec:   true,
+			ID:      c.ID(),
+			Bundle:  c.state.Bundle,
+			Rootfs:  c.state.Rootfs,
+			Spec:    &spec,
+			Exec:    true,
+			Seccomp: filter,
 		},
 		t: newTimeline(o.Timeline),
 	}

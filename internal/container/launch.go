@@ -25,6 +25,9 @@ type launchSpec struct {
 	preserveFds int
 	cfg         handshake.Config // fd numbers and InitPid are filled in here
 	hooks       func() error     // step 7, when cfg.HooksInParent
+	// state gives the container's state JSON once init's pid is known,
+	// for the hooks init runs and for a seccomp listener.
+	state func() []byte
 	// started records the process to clean up so far: first the direct
 	// child, then init.
 	started func(pid int, start uint64)
@@ -150,6 +153,13 @@ func launchInit(l *launchSpec) (int, error) {
 
 	// Step 6: the config, then the idmapped mounts made for it.
 	l.cfg.InitPid = initPid
+	var state []byte
+	if l.state != nil {
+		state = l.state()
+		if !l.cfg.Exec {
+			l.cfg.State = state
+		}
+	}
 	var mountFds []int
 	if !l.cfg.Exec {
 		mountFds, l.cfg.IDMapMounts, err = openIDMappedMounts(l.cfg.Spec, l.cfg.Bundle, initPid)
@@ -193,6 +203,16 @@ func launchInit(l *launchSpec) (int, error) {
 				return 0, herr
 			}
 			l.t.mark("hooks")
+		case handshake.MsgSeccompFd:
+			fds, err := handshake.RecvFds(parent, 1)
+			if err != nil {
+				return 0, err
+			}
+			err = sendSeccompListener(l.cfg.Spec, initPid, state, fds[0])
+			unix.Close(fds[0])
+			if err != nil {
+				return 0, err
+			}
 		case handshake.MsgReady:
 			l.t.mark("init ready")
 			return initPid, nil

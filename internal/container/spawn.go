@@ -107,8 +107,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 			NoPivot:       o.NoPivot,
 			NoNewKeyring:  o.NoNewKeyring,
 			HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),
-			State:         c.stateJSON(Creating),
+			Seccomp:       o.seccomp,
 		},
+		state: func() []byte { return c.stateJSON(Creating) },
 		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Creating)) },
 		started: func(pid int, start uint64) {
 			c.state.Pid, c.state.StartTime = pid, start

@@ -11,6 +11,7 @@
 //  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error)
 //  6. parent → init: Config (JSON); init sets up the root filesystem
 //  7. init → parent: MsgHooks when prestart/createRuntime hooks must run; parent answers MsgHooksDone
+//     init → parent: MsgSeccompFd and the notify fd, when the seccomp filter has a listener
 //  8. init → parent: MsgReady once parked before the exec FIFO (or MsgError)
 //
 // Both directions after step 5 are length-prefixed JSON frames.
@@ -29,6 +30,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
 // EnvUsernsHolder makes the C stage a holder of a user namespace: it
@@ -151,10 +154,15 @@ type Config struct {
 	// the parent made each as a detached mount and sends their fds, in
 	// this order, right after this frame (SendFds).
 	IDMapMounts []int `json:"idmapMounts,omitempty"`
+	// Seccomp is linux.seccomp compiled by the parent; init only loads it.
+	Seccomp *bpf.Program `json:"seccomp,omitempty"`
 }
 
 // Message kinds init sends after step 6.
 const (
+	// MsgSeccompFd precedes the seccomp notify fd (SendFds), which the
+	// parent hands to linux.seccomp.listenerPath.
+	MsgSeccompFd = "seccomp-fd"
 	MsgHooks     = "hooks"
 	MsgHooksDone = "hooks-done"
 	MsgReady     = "ready"

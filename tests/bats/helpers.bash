@@ -5,6 +5,7 @@
 SKIFF=${SKIFF:?set SKIFF to the skiff binary}
 ROOTFS=${ROOTFS:?set ROOTFS to a busybox rootfs}
 RECVTTY=${RECVTTY:-}
+SECCOMPAGENT=${SECCOMPAGENT:-}
 
 setup() {
 	TEST_DIR=$(mktemp -d /tmp/skiff-bats.XXXXXX)
@@ -25,6 +26,7 @@ teardown() {
 		"$SKIFF" --root "$STATE_ROOT" delete --force "$id" >/dev/null 2>&1 || true
 	done
 	if [ -n "${RECVTTY_PID:-}" ]; then kill "$RECVTTY_PID" 2>/dev/null || true; fi
+	if [ -n "${AGENT_PID:-}" ]; then kill "$AGENT_PID" 2>/dev/null || true; fi
 	rm -rf "$TEST_DIR"
 }
 

@@ -52,3 +52,19 @@ func flagNames(flags uint) string {
 	}
 	return strings.Join(names, "|")
 }
+
+// ConfigFlags lists the flags linux.seccomp.flags may name (NEW_LISTENER
+// and TSYNC_ESRCH are the runtime's own business), and those of them the
+// running kernel accepts.
+func ConfigFlags() (known, supported []string) {
+	for _, f := range filterFlags {
+		if f.bit == unix.SECCOMP_FILTER_FLAG_NEW_LISTENER || f.bit == unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH {
+			continue
+		}
+		known = append(known, f.name)
+		if flagSupported(f.bit) {
+			supported = append(supported, f.name)
+		}
+	}
+	return known, supported
+}

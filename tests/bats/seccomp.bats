@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# linux.seccomp: filters loaded into the container's processes.
+
+load helpers
+
+DOCKER_PROFILE=$BATS_TEST_DIRNAME/../../internal/seccomp/testdata/docker-default.json
+
+@test "a profile that blocks mkdir with EPERM, and with its own errno" {
+	update_config '.root.readonly = false
+		| .linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+			{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"},
+			{"names":["rmdir"],"action":"SCMP_ACT_ERRNO","errnoRet":18}]}
+		| .process.args = ["sh", "-c", "mkdir /a; rmdir /tmp; echo done"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"can't create directory '/a': Operation not permitted"* ]]
+	[[ "$output" == *"Invalid cross-device link"* ]]
+	[[ "$output" == *done* ]]
+}
+
+@test "a rule with an argument condition blocks only the matching calls" {
+	update_config '.root.readonly = false
+		| .linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+			{"names":["chmod"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":511,"op":"SCMP_CMP_EQ"}]},
+			{"names":["fchmodat"],"action":"SCMP_ACT_ERRNO","args":[{"index":2,"value":511,"op":"SCMP_CMP_EQ"}]}]}
+		| .process.args = ["sh", "-c", "touch /f; chmod 755 /f && echo 755-ok; chmod 777 /f || echo 777-refused"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *755-ok* ]]
+	[[ "$output" == *777-refused* ]]
+}
+
+@test "the Docker default profile runs busybox and refuses unshare, in run and exec" {
+	update_config ".linux.seccomp = $(cat "$DOCKER_PROFILE")"
+	update_config '.process.args = ["sh", "-c", "ls / >/dev/null && echo listed; unshare -m true || echo unshare-refused; sleep 300"]'
+	skiff run -d --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	for i in $(seq 50); do grep -q unshare-refused "$TEST_DIR/out" && break; sleep 0.1; done
+	cat "$TEST_DIR/out"
+	grep -q listed "$TEST_DIR/out"
+	grep -q unshare-refused "$TEST_DIR/out"
+	pid=$(state_field "$ID" pid)
+	grep -q "^Seccomp:.*2" "/proc/$pid/status"
+	run skiff exec "$ID" sh -c 'grep ^Seccomp: /proc/self/status; unshare -m true'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Seccomp:"*2* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
+}
+
+@test "noNewPrivileges, a non-root user and a filter together" {
+	update_config '.process.noNewPrivileges = true
+		| .process.user = {"uid":1000,"gid":1000}
+		| .linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getcwd"],"action":"SCMP_ACT_ERRNO"}]}
+		| .process.args = ["sh", "-c", "id -u; grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[[ "$output" == *"NoNewPrivs:"*1* ]]
+	[[ "$output" == *"Seccomp:"*2* ]]
+}
+
+@test "a notify listener receives the fd and the state, and answers" {
+	[ -n "$SECCOMPAGENT" ] || skip "SECCOMPAGENT not set"
+	"$SECCOMPAGENT" "$TEST_DIR/agent.sock" "$TEST_DIR/agent.state" 18 &
+	AGENT_PID=$!
+	for i in $(seq 50); do [ -S "$TEST_DIR/agent.sock" ] && break; sleep 0.1; done
+	update_config ".root.readonly = false
+		| .linux.seccomp = {\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"$TEST_DIR/agent.sock\",\"listenerMetadata\":\"meta-1\",
+			\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}
+		| .process.args = [\"sh\", \"-c\", \"mkdir /nope; echo rc=\$?\"]"
+	run skiff run --bundle "$BUNDLE" "$ID"
+	kill "$AGENT_PID"
+	echo "$output"
+	cat "$TEST_DIR/agent.state"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Invalid cross-device link"* ]]
+	[[ "$output" == *rc=1* ]]
+	jq -e '.fds == ["seccompFd"] and .metadata == "meta-1" and .pid > 0 and .state.id != null and .ociVersion != null' "$TEST_DIR/agent.state"
+}
+
+@test "bad seccomp entries are errors naming the field; nothing is left" {
+	for bad in \
+		'{"defaultAction":"SCMP_ACT_NOPE"}|linux.seccomp.defaultAction' \
+		'{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_VAX"]}|linux.seccomp.architectures[0]' \
+		'{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_BOGUS"}]}|linux.seccomp.syscalls[0].action' \
+		'{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_LIKE"}]}]}|linux.seccomp.syscalls[0].args[0].op' \
+		'{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|linux.seccomp' \
+		'{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_BOGUS"]}|linux.seccomp.flags[0]'; do
+		profile=${bad%|*}
+		field=${bad##*|}
+		update_config ".linux.seccomp = $profile"
+		run skiff run --bundle "$BUNDLE" "$ID"
+		echo "$field: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"$field"* ]]
+		assert_clean "$ID"
+	done
+}
