@@ -27,7 +27,7 @@ $(BUILD)/seccompagent: tests/seccompagent/main.go
 # pkg-config to find it) for the seccomp compiler, linked statically.
 deps:
 	@missing=""; \
-	for p in busybox-static bats jq gcc libseccomp-dev pkg-config; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in busybox-static bats jq gcc libseccomp-dev pkg-config uidmap; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
