@@ -22,6 +22,12 @@
 # two-line wrapper that adds a private --root; TMPDIR is private too, so the
 # bundles the suite leaves (os.MkdirTemp("", "ocitest")) are ours to remove.
 #
+# A file passes when it exits 0 within the timeout, has no `not ok`, no YAML
+# `error:` outside an `ok` line's block, and every TAP stream's plan matches
+# its test lines; and it has at least one ok, or only empty 1..0 streams
+# (the hook tests assert nothing when all is well). All-SKIP is "skip".
+# Details, and the two exceptions, at count_tap below.
+#
 # Results: _build/conformance/out/<name>.tap (stdout, the TAP), <name>.err
 # (stderr), <name>.rc (exit status; 124 = timeout). Exit status: 1 when a
 # program not listed in the expected-failures file fails, else 0.
@@ -114,6 +120,19 @@ cleanup() {
 		done
 }
 
+# On an interrupt, leave nothing behind either.
+child=
+finish() {
+	if [ -n "$child" ]; then
+		kill "$child" 2>/dev/null
+		wait "$child"
+	fi
+	cleanup interrupted
+	rm -rf "$work"
+	rmdir "$state_root" 2>/dev/null
+}
+trap 'finish; exit 130' INT TERM
+
 # --- TAP accounting -----------------------------------------------------------
 # Prints "ok notok skip badplan yamlerr streams" for a TAP file.
 #
@@ -195,9 +214,14 @@ for name in $names; do
 		exit 2
 	fi
 	total=$((total + 1))
+	# In the background, so that an interrupt reaches the trap at once;
+	# timeout passes the TERM from finish on to the program.
 	(cd "$work/run" && RUNTIME=$wrapper TMPDIR=$tmp \
-		timeout -k 5 "$timeout_s" "$bin" >"$out/$name.tap" 2>"$out/$name.err" </dev/null)
+		exec timeout -k 5 "$timeout_s" "$bin" >"$out/$name.tap" 2>"$out/$name.err" </dev/null) &
+	child=$!
+	wait "$child"
 	rc=$?
+	child=
 	echo "$rc" >"$out/$name.rc"
 	cleanup "$name"
 
@@ -248,6 +272,7 @@ for name in $names; do
 	)"
 done
 
+trap - INT TERM
 rm -rf "$work"
 rmdir "$state_root" 2>/dev/null || echo "conformance: $state_root not empty, left in place" >&2
 
