@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all skiff deps demo test unit bats rootfs clean bench bench-go
+.PHONY: all skiff deps demo test unit bats rootfs conformance clean bench bench-go
 
 all: skiff
 
@@ -63,6 +63,15 @@ bench: skiff rootfs
 # In-process hot paths: config load, state files, cgroup translation.
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/container ./cgroups
+
+# The OCI runtime-tools validation suite, pinned in tests/conformance/go.mod
+# (a module of its own, so its dependencies stay out of skiff's go.mod).
+# Another runtime: RUNTIME=/usr/sbin/runc make conformance. Fails only on a
+# file not listed in tests/conformance/expected-failures; TAP of each file
+# in _build/conformance/out/.
+RUNTIME ?= $(CURDIR)/skiff
+conformance: skiff
+	GO=$(GO) RUNTIME=$(RUNTIME) tests/conformance/run.sh
 
 clean:
 	rm -rf $(BUILD) skiff
