@@ -83,11 +83,18 @@ func initContainer(sock *os.File) error {
 		return err
 	}
 
-	// A joined mount namespace is another container's finished view:
-	// there is no rootfs of ours to set up in it.
-	hasMountNS := hasNewNamespace(s, "mount") && !cfg.Exec
+	// The root filesystem is set up in a new mount namespace or in one
+	// joined by path (runtime-spec: the namespace is joined, root.path
+	// and mounts still apply). An exec'd process finds it all done.
+	// Without any mount namespace there is nothing to mount into: the
+	// process is only confined to root.path, with chroot.
+	hasMountNS := (hasNewNamespace(s, "mount") || joinsNamespace(s, "mount")) && !cfg.Exec
 	if hasMountNS {
 		if err := prepareRootfs(&cfg, idmapFds); err != nil {
+			return err
+		}
+	} else if !hasNewNamespace(s, "mount") && !joinsNamespace(s, "mount") {
+		if err := chrootRootfs(cfg.Rootfs); err != nil {
 			return err
 		}
 	}
@@ -167,26 +174,45 @@ func initContainer(sock *os.File) error {
 		}
 		return nil
 	}
+	startFifo := -1
 	if cfg.FifoFd > 0 {
-		if err := waitForStart(&cfg, startHooks); err != nil {
+		fd, err := waitForStart(&cfg, startHooks)
+		if err != nil {
 			return errReportedByParent
 		}
+		startFifo = fd
 	} else if err := startHooks(); err != nil {
 		return err
 	}
+	if err := execProcess(&cfg, argv0, seccompLoaded); err != nil {
+		// `start` still reads the FIFO: it reports the error.
+		if startFifo >= 0 {
+			unix.Write(startFifo, []byte("E"+err.Error()))
+			return errReportedByParent
+		}
+		return err
+	}
+	return nil
+}
+
+// execProcess makes this thread the user's process: no fd of ours left,
+// LSM labels, seccomp filter and credentials in the order seccomp.go
+// explains, then execve.
+func execProcess(cfg *handshake.Config, argv0 string, seccompLoaded bool) error {
+	p := cfg.Spec.Process
 	if err := closeExtraFds(3 + cfg.PreserveFds); err != nil {
 		return err
 	}
-	if err := applyLSMLabels(s.Process); err != nil {
+	if err := applyLSMLabels(p); err != nil {
 		return err
 	}
-	if !seccompLoaded && !s.Process.NoNewPrivileges {
+	if !seccompLoaded && !p.NoNewPrivileges {
 		if err := loadSeccomp(cfg.Seccomp); err != nil {
 			return err
 		}
 		seccompLoaded = true
 	}
-	if err := setCredentials(s.Process); err != nil {
+	if err := setCredentials(p); err != nil {
 		return err
 	}
 	if !seccompLoaded {
@@ -194,8 +220,8 @@ func initContainer(sock *os.File) error {
 			return err
 		}
 	}
-	if err := unix.Exec(argv0, s.Process.Args, s.Process.Env); err != nil {
-		return fmt.Errorf("exec %s: %w", s.Process.Args[0], err)
+	if err := unix.Exec(argv0, p.Args, p.Env); err != nil {
+		return fmt.Errorf("exec %s: %w", p.Args[0], err)
 	}
 	return nil
 }
@@ -228,30 +254,35 @@ func applyProcessAttrs(cfg *handshake.Config) error {
 
 // waitForStart opens the exec FIFO for writing, which blocks until a reader
 // (`skiff start`) opens the other end, runs then, and writes its outcome:
-// "0" to go on, or "E" and the error, which start reports.
-func waitForStart(cfg *handshake.Config, then func() error) error {
+// "0" to go on, or "E" and the error, which start reports. The FIFO stays
+// open, close-on-exec, so start sees end-of-file only once execve has
+// succeeded, and an error before that still reaches it.
+func waitForStart(cfg *handshake.Config, then func() error) (int, error) {
 	path := fmt.Sprintf("%d/fd/%d", cfg.InitPid, cfg.FifoFd)
 	fd, err := unix.Openat(cfg.ProcFd, path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "skiff init: open exec fifo: %v\n", err)
-		return err
+		return -1, err
 	}
-	defer unix.Close(fd)
 	unix.Close(cfg.ProcFd)
 	unix.Close(cfg.FifoFd)
 	// The C stage left a new user namespace's init dumpable for the
 	// reopen above; nothing more of ours needs it.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("prctl dumpable: %w", err)
+		unix.Write(fd, []byte("Eprctl dumpable: "+err.Error()))
+		unix.Close(fd)
+		return -1, err
 	}
 	if err := then(); err != nil {
 		unix.Write(fd, []byte("E"+err.Error()))
-		return err
+		unix.Close(fd)
+		return -1, err
 	}
 	if _, err := unix.Write(fd, []byte{'0'}); err != nil {
-		return fmt.Errorf("write exec fifo: %w", err)
+		unix.Close(fd)
+		return -1, fmt.Errorf("write exec fifo: %w", err)
 	}
-	return nil
+	return fd, nil
 }
 
 // setupEnvironment configures the container's new namespaces: loopback,

@@ -382,3 +382,16 @@ func withMountLabel(data, typ string, s *specs.Spec) string {
 	}
 	return data + "," + opt
 }
+
+// chrootRootfs confines a container that has no mount namespace of its own
+// to root.path, as runc does: nothing can be mounted without affecting the
+// host, so config.json "mounts" cannot apply.
+func chrootRootfs(rootfs string) error {
+	if err := unix.Chroot(rootfs); err != nil {
+		return fmt.Errorf("config.json: root.path: chroot %s: %w", rootfs, err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return fmt.Errorf("chdir / in the new root: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,9 +42,11 @@ func (c *Container) Start(warn func(error)) error {
 	}
 	os.Remove(fifo)
 	if h := c.state.Spec.Hooks; h != nil && len(h.Poststart) > 0 {
-		// runtime.md: a failing poststart hook is a warning, not an error.
-		if err := hooks.Run("poststart", h.Poststart, c.stateJSON(Running)); err != nil && warn != nil {
-			warn(err)
+		// runtime.md, lifecycle 9: a failing poststart hook is an error,
+		// and the container is stopped.
+		if err := hooks.Run("poststart", h.Poststart, c.stateJSON(Running)); err != nil {
+			signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL)
+			return fmt.Errorf("start %q: %w (the container was stopped)", c.ID(), err)
 		}
 	}
 	return nil
@@ -82,11 +85,14 @@ func (c *Container) releaseInit(fifo string) error {
 			return fmt.Errorf("container %q: init exited before start", c.ID())
 		}
 	}
+	// "0" once startContainer hooks passed; "E" and an error from any
+	// later step; end-of-file once execve succeeded.
+	rest, _ := bytes.CutPrefix(got, []byte{'0'})
 	switch {
 	case len(got) == 0:
 		return fmt.Errorf("container %q: init did not take the exec fifo within %s", c.ID(), startTimeout)
-	case got[0] == 'E':
-		return fmt.Errorf("start %q: %s", c.ID(), got[1:])
+	case len(rest) > 0 && rest[0] == 'E':
+		return fmt.Errorf("start %q: %s", c.ID(), rest[1:])
 	}
 	return nil
 }
@@ -134,9 +140,7 @@ func (c *Container) Delete(force bool, warn func(error)) error {
 		return fmt.Errorf("delete %q: %w", c.ID(), err)
 	}
 	if h := c.state.Spec.Hooks; h != nil && len(h.Poststop) > 0 {
-		if err := hooks.Run("poststop", h.Poststop, c.stateJSON(Stopped)); err != nil && warn != nil {
-			warn(err)
-		}
+		hooks.RunAll("poststop", h.Poststop, c.stateJSON(Stopped), warn)
 	}
 	return nil
 }

@@ -109,8 +109,10 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 			HooksInParent: s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0),
 			Seccomp:       o.seccomp,
 		},
-		state: func() []byte { return c.stateJSON(Creating) },
-		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Creating)) },
+		// Hooks run after the environment exists (runtime.md, lifecycle
+		// 3-5): the create operation of step 2 is over, so "created".
+		state: func() []byte { return c.stateJSON(Created) },
+		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Created)) },
 		started: func(pid int, start uint64) {
 			c.state.Pid, c.state.StartTime = pid, start
 		},

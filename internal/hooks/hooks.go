@@ -29,6 +29,17 @@ func Run(kind string, hs []specs.Hook, state []byte) error {
 	return nil
 }
 
+// RunAll runs every hook of one kind, reporting each failure to warn and
+// going on: poststop hooks (runtime.md, lifecycle 13) may not stop the
+// ones after them.
+func RunAll(kind string, hs []specs.Hook, state []byte, warn func(error)) {
+	for i, h := range hs {
+		if err := runOne(h, state); err != nil && warn != nil {
+			warn(fmt.Errorf("config.json: hooks.%s[%d]: %s: %w", kind, i, h.Path, err))
+		}
+	}
+}
+
 func runOne(h specs.Hook, state []byte) error {
 	timeout := defaultTimeout
 	if h.Timeout != nil && *h.Timeout > 0 {

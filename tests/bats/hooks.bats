@@ -34,7 +34,9 @@ make_hook() {
 	cat "$TEST_DIR/hooks.log"
 	run cut -d' ' -f1 "$TEST_DIR/hooks.log"
 	[ "$(echo $output)" = "prestart createRuntime createContainer startContainer poststart poststop" ]
-	grep -q "^createRuntime creating$" "$TEST_DIR/hooks.log"
+	# The create operation (lifecycle step 2) is over when hooks run.
+	grep -q "^prestart created$" "$TEST_DIR/hooks.log"
+	grep -q "^createRuntime created$" "$TEST_DIR/hooks.log"
 	grep -q "^poststart running$" "$TEST_DIR/hooks.log"
 	grep -q "^poststop stopped$" "$TEST_DIR/hooks.log"
 }
@@ -47,13 +49,45 @@ make_hook() {
 	assert_clean "$ID"
 }
 
-@test "a failing poststart hook is a warning" {
+@test "a failing poststart hook fails start and stops the container" {
 	update_config '.hooks.poststart = [{"path": "/bin/false"}]'
-	# Not through `run`: a detached container must not hold the pipe
-	# that captures output.
-	skiff run -d --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
-	grep -q 'warning.*hooks.poststart\[0\]' "$TEST_DIR/out"
-	[ "$(state_field "$ID" status)" = running ]
+	skiff create --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	run skiff start "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hooks.poststart[0]"*"stopped"* ]]
+	wait_for_status "$ID" stopped
+}
+
+@test "a failing poststop hook is a warning, and the next one still runs" {
+	update_config ".hooks.poststop = [{\"path\": \"/bin/false\"}, {\"path\": \"/bin/touch\", \"args\": [\"touch\", \"$TEST_DIR/second\"]}]
+		| .process.args = [\"true\"]"
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning"*"hooks.poststop[0]"* ]]
+	[ -e "$TEST_DIR/second" ]
+	assert_clean "$ID"
+}
+
+@test "start returns once the process runs, and reports errors up to execve" {
+	skiff create --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	skiff start "$ID"
+	pid=$(state_field "$ID" pid)
+	# Already the user's program, not skiff's init.
+	[ "$(cat /proc/$pid/comm)" = sleep ]
+	skiff delete --force "$ID"
+
+	grep -q "^CapBnd:.*" /proc/self/status
+	if [ $(( 0x$(sed -n 's/^CapBnd:\t//p' /proc/self/status) >> 24 & 1 )) -eq 1 ]; then
+		skip "the host grants CAP_SYS_RESOURCE: no capset failure to provoke"
+	fi
+	update_config '.process.capabilities.permitted += ["CAP_SYS_RESOURCE"]'
+	skiff create --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	run skiff start "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.capabilities"* ]]
 }
 
 @test "a failing startContainer hook fails start and stops the container" {

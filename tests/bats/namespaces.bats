@@ -36,13 +36,28 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ "$(ns_of "$apid" mnt)" != "$(ns_of "$bpid" mnt)" ]
 }
 
-@test "joining a mount namespace by path" {
-	skiff run -d --bundle "$BUNDLE" "$ID-a"
-	apid=$(state_field "$ID-a" pid)
-	update_config ".linux.namespaces |= map(if .type == \"mount\" then .path = \"/proc/$apid/ns/mnt\" else . end) | .mounts = []"
-	skiff run -d --bundle "$BUNDLE" "$ID-b"
-	bpid=$(state_field "$ID-b" pid)
-	[ "$(ns_of "$apid" mnt)" = "$(ns_of "$bpid" mnt)" ]
+@test "joining a mount namespace by path: the rootfs is set up inside it" {
+	# A mount namespace with the host's view, held by a sleeping process.
+	unshare -m --propagation private sleep 300 &
+	holder=$!
+	for i in $(seq 50); do [ "$(ns_of $holder mnt)" != "$(ns_of $$ mnt)" ] && break; sleep 0.1; done
+	update_config ".linux.namespaces |= map(if .type == \"mount\" then .path = \"/proc/$holder/ns/mnt\" else . end)"
+	skiff run -d --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 || { kill $holder; cat "$TEST_DIR/out"; false; }
+	pid=$(state_field "$ID" pid)
+	[ "$(ns_of "$pid" mnt)" = "$(ns_of $holder mnt)" ]
+	# The container's mounts exist in that namespace, not in the host's.
+	awk '$5 == "/proc" && $9 == "proc" { found = 1 } END { exit !found }' /proc/$pid/mountinfo
+	! grep -q " $BUNDLE/rootfs" /proc/self/mountinfo
+	[ -e "/proc/$pid/root/bin/busybox" ]
+	kill $holder
+}
+
+@test "no mount namespace: the process is confined to root.path with chroot" {
+	update_config '.linux.namespaces |= map(select(.type != "mount")) | .mounts = [] | .process.args = ["sh", "-c", "ls /bin/busybox && echo in-rootfs"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *in-rootfs* ]]
 }
 
 @test "a user namespace with mappings: root inside is an unprivileged id outside" {
