@@ -55,7 +55,8 @@ func mountCgroup(rootFd int, cfg *handshake.Config, m specs.Mount, o mountOpts) 
 		if v2 == nil {
 			return fmt.Errorf("no cgroup filesystem on this host")
 		}
-		return mountOneCgroup(fdPath(dst), *v2, ownNS, flags, readonly)
+		reopen := func() (int, error) { return openInRoot(rootFd, m.Destination) }
+		return mountOneCgroup(fdPath(dst), reopen, *v2, ownNS, flags, readonly)
 	}
 	if err := unix.Mount("tmpfs", fdPath(dst), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=755"); err != nil {
 		return fmt.Errorf("mount tmpfs: %w", err)
@@ -79,7 +80,10 @@ func mountCgroup(rootFd int, cfg *handshake.Config, m specs.Mount, o mountOpts) 
 		if err != nil {
 			return fmt.Errorf("open %s: %w", name, err)
 		}
-		err = mountOneCgroup(fdPath(sub), h, ownNS, flags, readonly)
+		reopen := func() (int, error) {
+			return unix.Openat(top, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		}
+		err = mountOneCgroup(fdPath(sub), reopen, h, ownNS, flags, readonly)
 		unix.Close(sub)
 		if err != nil {
 			return err
@@ -101,7 +105,11 @@ func mountCgroup(rootFd int, cfg *handshake.Config, m specs.Mount, o mountOpts) 
 	return nil
 }
 
-func mountOneCgroup(target string, h cgroupHierarchy, ownNS bool, flags uintptr, readonly bool) error {
+// mountOneCgroup mounts one hierarchy at target. reopen gives a fresh fd
+// of the destination once something is mounted there: target, a
+// /proc/self/fd path, still names the directory underneath, and a remount
+// through it fails with EINVAL.
+func mountOneCgroup(target string, reopen func() (int, error), h cgroupHierarchy, ownNS bool, flags uintptr, readonly bool) error {
 	if readonly {
 		flags |= unix.MS_RDONLY
 	}
@@ -122,7 +130,12 @@ func mountOneCgroup(target string, h cgroupHierarchy, ownNS bool, flags uintptr,
 	if err := unix.Mount(src, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind %s: %w", src, err)
 	}
-	return remount(target, flags|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
+	fd, err := reopen()
+	if err != nil {
+		return fmt.Errorf("reopen the bind of %s: %w", src, err)
+	}
+	defer unix.Close(fd)
+	return remount(fdPath(fd), flags|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
 }
 
 // cgroupHierarchies lists the host's cgroup mounts, one per hierarchy.

@@ -89,6 +89,24 @@ load helpers
 	[[ "$output" == *"Read-only file system"* ]] || [[ "$output" == *"Permission denied"* ]]
 }
 
+@test "without a cgroup namespace, the container's own cgroups are bound at /sys/fs/cgroup (as Docker and podman ask)" {
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))
+		| .mounts |= map(if .destination == "/sys/fs/cgroup" then .options += ["ro"] else . end)
+		| .process.args = ["sh", "-c", "cat /proc/self/cgroup | head -3; ls /sys/fs/cgroup; touch /sys/fs/cgroup/x 2>&1 || true"]'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	# Each hierarchy shows the container's cgroup as its root: no
+	# sibling of the container's own directory is visible.
+	if cgroup_v1 memory; then
+		update_config '.process.args = ["sh", "-c", "ls /sys/fs/cgroup/memory/ | grep -c ^memory.limit_in_bytes"]'
+		run skiff run --bundle "$BUNDLE" "$ID-2"
+		echo "$output"
+		[ "$output" = 1 ]
+	fi
+}
+
 @test "rootfsPropagation shared shows on the container's root" {
 	update_config '.linux.rootfsPropagation = "shared" | .process.args = ["awk", "$5 == \"/\"", "/proc/self/mountinfo"]'
 	run skiff run --bundle "$BUNDLE" "$ID"
