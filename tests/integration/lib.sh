@@ -147,10 +147,16 @@ setup_podman() {
 	local d=$IT_DIR/podman
 	mkdir -p "$d/root" "$d/runroot" "$d/tmp" "$d/net" "$d/volumes"
 	# lock_type "file": the default shm lock segment (/libpod_lock) is one
-	# per host, shared with any other podman here.
+	# per host, shared with any other podman here. default_ulimits: as
+	# root, podman asks for nofile and nproc limits of about a million;
+	# raising a hard limit needs CAP_SYS_RESOURCE, which root lacks here,
+	# so every runtime fails ("setting rlimit type 7: operation not
+	# permitted" from runc). Ask for limits below any hard limit seen here
+	# (the runtime under conmon had nproc 32768, nofile 20000).
 	cat >"$d/containers.conf" <<EOF
 [containers]
 netns = "none"
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
