@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all skiff deps demo test unit bats rootfs clean
+.PHONY: all skiff deps demo test unit bats rootfs test-integration clean
 
 all: skiff
 
@@ -45,6 +45,12 @@ bats: deps skiff rootfs $(BUILD)/recvtty
 	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty tests/run-bats.sh tests/bats
 
 test: deps unit bats
+
+# skiff under containerd 1.6, dockerd 20.10 and podman 4.3 (installed from
+# Debian if missing), each with private state under one temp dir; see
+# tests/integration/run.sh. Not part of `test`.
+test-integration: skiff rootfs
+	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs IT_OUT=$(CURDIR)/$(BUILD)/integration tests/integration/run.sh
 
 clean:
 	rm -rf $(BUILD) skiff

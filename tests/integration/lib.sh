@@ -217,9 +217,9 @@ our_pids() {
 		p=${f#/proc/}
 		p=${p%/cmdline}
 		[ "$p" = "$$" ] && continue
-		argv0=$(tr '\0' '\n' <"$f" 2>/dev/null | head -n 1)
+		argv0=$(tr '\0' '\n' 2>/dev/null <"$f" | head -n 1)
 		[ "${argv0##*/}" = "$1" ] || continue
-		tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$IT_DIR" && echo "$p"
+		tr '\0' ' ' 2>/dev/null <"$f" | grep -qF "$IT_DIR" && echo "$p"
 	done
 }
 
