@@ -38,7 +38,14 @@ export IT_WRAPPER=${IT_WRAPPER:-exec}
 
 finish() {
 	local rc=$?
-	trap - EXIT INT TERM
+	# Cleanup runs to the end: a second INT or TERM does not cut it short.
+	trap - EXIT
+	trap "" INT TERM
+	if [ -n "${bats_pid:-}" ]; then
+		echo "integration: interrupted; stopping bats (pid $bats_pid)" >&2
+		kill "$bats_pid" 2>/dev/null
+		wait "$bats_pid" 2>/dev/null
+	fi
 	mkdir -p "$IT_OUT"
 	cp "$IT_LOG" "$IT_OUT/wrapper.log" 2>/dev/null
 	[ -e "$IT_LOG.errors" ] && cp "$IT_LOG.errors" "$IT_OUT/wrapper.log.errors"
@@ -47,6 +54,7 @@ finish() {
 	check_nothing_left || rc=1
 	exit $rc
 }
+bats_pid=""
 trap finish EXIT
 trap 'exit 130' INT TERM
 
@@ -61,7 +69,12 @@ mkdir -p "$IT_OUT"
 tap=$IT_OUT/results.tap
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/containerd.bats "$here"/docker.bats "$here"/podman.bats)
-bats --tap "${files[@]}" | tee "$tap"
+# In the background, so that a TERM to this script runs the trap at once
+# rather than after bats.
+bats --tap "${files[@]}" > >(tee "$tap") 2>&1 &
+bats_pid=$!
+wait $bats_pid
+bats_pid=""
 
 # Known failures: "name | reason" lines; '#' starts a comment.
 declare -A known=()
