@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all skiff deps demo test unit bats rootfs conformance clean bench bench-go
+.PHONY: all skiff deps demo test unit bats rootfs conformance test-integration clean bench bench-go
 
 all: skiff
 
@@ -72,6 +72,12 @@ bench-go:
 RUNTIME ?= $(CURDIR)/skiff
 conformance: skiff
 	GO=$(GO) RUNTIME=$(RUNTIME) tests/conformance/run.sh
+
+# skiff under containerd 1.6, dockerd 20.10 and podman 4.3 (installed from
+# Debian if missing), each with private state under one temp dir; see
+# tests/integration/run.sh. Not part of `test`.
+test-integration: skiff rootfs
+	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs IT_OUT=$(CURDIR)/$(BUILD)/integration tests/integration/run.sh
 
 clean:
 	rm -rf $(BUILD) skiff
