@@ -49,7 +49,7 @@ bats: deps skiff rootfs $(BUILD)/recvtty $(BUILD)/seccompagent
 	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty \
 		SECCOMPAGENT=$(CURDIR)/$(BUILD)/seccompagent tests/run-bats.sh tests/bats
 
-test: deps unit bats
+test: deps unit bats conformance test-integration
 
 # Side-by-side benchmarks against runc and crun (whichever are installed),
 # interleaved, as a markdown table on stdout. Flags in BENCH_ARGS, e.g.
