@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffrt/skiff/cgroups"
 	"github.com/skiffrt/skiff/internal/container"
 )
 
@@ -40,6 +42,9 @@ func createContainer(ctx *cli.Context, console *os.File) (*container.Container, 
 		return nil, err
 	}
 	lg := logOf(ctx)
+	if ctx.Bool("systemd-cgroup") {
+		return nil, wrapID("create", id, fmt.Errorf("--systemd-cgroup: %w", cgroups.ErrNoSystemdDriver()))
+	}
 	rootless, err := rootlessMode(ctx)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -22,7 +24,7 @@ func cleanCgroupsPath(cgroupsPath, id string) (string, error) {
 		return path.Join(defaultParent, id), nil
 	}
 	if looksLikeSystemd(cgroupsPath) {
-		return "", fmt.Errorf("cgroupsPath %q: slice:prefix:name paths need the systemd cgroup driver, which skiff does not have", cgroupsPath)
+		return "", fmt.Errorf("cgroupsPath %q: slice:prefix:name paths need the systemd cgroup driver: %w", cgroupsPath, ErrNoSystemdDriver())
 	}
 	p := path.Clean(cgroupsPath)
 	for _, part := range strings.Split(p, "/") {
@@ -82,4 +84,15 @@ func relToRoot(cur, root string) (string, error) {
 		return path.Clean(cur), nil
 	}
 	return "/" + strings.TrimPrefix(strings.TrimPrefix(path.Clean(cur), path.Clean(root)), "/"), nil
+}
+
+// ErrNoSystemdDriver says why the systemd cgroup driver cannot be used
+// here: systemd does not run, or (where it does) skiff has no driver for
+// it yet. Either way skiff refuses rather than fall back to cgroupfs
+// behind the caller's back.
+func ErrNoSystemdDriver() error {
+	if _, err := os.Stat("/run/systemd/system"); err != nil {
+		return errors.New("systemd is not running on this host (no /run/systemd/system); use a cgroupfs path and no --systemd-cgroup")
+	}
+	return errors.New("skiff has no systemd cgroup driver yet; use a cgroupfs path and no --systemd-cgroup")
 }

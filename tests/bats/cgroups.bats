@@ -142,3 +142,17 @@ load helpers
 	[[ "$output" == *"OOM killer"*"linux.resources.memory.limit"* ]]
 	assert_clean "$ID"
 }
+
+@test "--systemd-cgroup and slice:prefix:name paths are refused with the reason; nothing is left" {
+	run skiff --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--systemd-cgroup"* ]]
+	[ -d /run/systemd/system ] || [[ "$output" == *"systemd is not running"* ]]
+	assert_clean "$ID"
+	update_config '.linux.cgroupsPath = "system.slice:skiff:x"'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.cgroupsPath"*"systemd"* ]]
+	assert_clean "$ID"
+}
