@@ -9,7 +9,8 @@ import (
 )
 
 // Values the kernel passes in struct bpf_cgroup_dev_ctx
-// (include/uapi/linux/bpf.h): access_type is type<<16 | access.
+// (include/uapi/linux/bpf.h): access_type is access<<16 | type, as
+// __cgroup_bpf_check_dev_permission builds it (kernel/bpf/cgroup.c).
 const (
 	devcgDevBlock = 1 // BPF_DEVCG_DEV_BLOCK
 	devcgDevChar  = 2 // BPF_DEVCG_DEV_CHAR
@@ -136,8 +137,8 @@ func deviceFilter(rules []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 	insns := asm.Instructions{
 		asm.LoadMem(asm.R2, asm.R1, devCtxAccessType, asm.Word),
 		asm.Mov.Reg(asm.R3, asm.R2),
-		asm.And.Imm(asm.R3, 0xffff),
-		asm.RSh.Imm(asm.R2, 16),
+		asm.And.Imm(asm.R2, 0xffff),
+		asm.RSh.Imm(asm.R3, 16),
 		asm.LoadMem(asm.R4, asm.R1, devCtxMajor, asm.Word),
 		asm.LoadMem(asm.R5, asm.R1, devCtxMinor, asm.Word),
 		asm.Mov.Imm(asm.R6, allowed),

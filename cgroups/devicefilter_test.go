@@ -32,7 +32,7 @@ func (q devRequest) ctx() [3]uint32 {
 	for _, c := range q.access {
 		acc |= map[rune]uint32{'r': devcgAccRead, 'w': devcgAccWrite, 'm': devcgAccMknod}[c]
 	}
-	return [3]uint32{typ<<16 | acc, q.major, q.minor}
+	return [3]uint32{acc<<16 | typ, q.major, q.minor}
 }
 
 // runDeviceProgram interprets the subset of eBPF deviceFilter emits, with
