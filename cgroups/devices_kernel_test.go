@@ -184,6 +184,27 @@ func TestDeviceProgram(t *testing.T) {
 			"full-r": "ok", "mknod-1:3": "EPERM", "mknod-1:5": "EPERM",
 		})
 	})
+	// What a pure cgroup2 host gets: a manager without a v1 devices
+	// hierarchy hands the rules to setV2Devices.
+	t.Run("through Manager.Set", func(t *testing.T) {
+		m, err := Load(map[string]string{"": dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.Set(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
+			denyAll, dev(true, "c", n(1), n(3), "rw"), dev(true, "c", n(1), n(7), "rwm"),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := countDevicePrograms(t, dir); got != 1 {
+			t.Errorf("%d device programs attached to %s, want 1", got, dir)
+		}
+		check(t, map[string]string{
+			"null-rw": "ok", "zero-r": "EPERM", "zero-w": "EPERM", "zero-rw": "EPERM",
+			"full-r": "ok", "mknod-1:3": "EPERM", "mknod-1:5": "EPERM",
+		})
+	})
 	t.Run("allow all", func(t *testing.T) {
 		attach(t, dev(true, "a", nil, nil, ""))
 		check(t, map[string]string{
