@@ -10,4 +10,7 @@
 // Turning linux.resources into file writes is done by pure functions
 // (v1Files, v2Files) so the decisions can be tested without a kernel; Set
 // only gathers what the host offers, plans, and writes.
+//
+// cgroup2 has no devices files: there the device allowlist is an eBPF
+// program compiled by deviceFilter and attached by setV2Devices.
 package cgroups

@@ -30,8 +30,10 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 	if err := m.apply(ws); err != nil {
 		return err
 	}
+	// Only where no v1 hierarchy has the devices controller: on hybrid
+	// hosts v1Devices already wrote devices.allow and devices.deny.
 	if dir, ok := m.v2Dir(); ok && len(r.Devices) > 0 && !f.v1.controllers["devices"] {
-		if err := setV2DevicesTODO(dir, r.Devices); err != nil {
+		if err := setV2Devices(dir, r.Devices); err != nil {
 			return fmt.Errorf("%s: %w", fDevices, err)
 		}
 	}

@@ -2,6 +2,7 @@ package cgroups
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -243,7 +244,10 @@ func validateDevices(r *specs.LinuxResources, _ Mode) error {
 		if strings.Trim(d.Access, "rwm") != "" {
 			return fmt.Errorf("%s: invalid access %q (want letters of rwm)", field, d.Access)
 		}
-		if (d.Major != nil && *d.Major < -1) || (d.Minor != nil && *d.Minor < -1) {
+		// Linux device numbers have 12+20 bits; the cgroup2 device
+		// program compares against 32-bit signed immediates.
+		bad := func(p *int64) bool { return p != nil && (*p < -1 || *p > math.MaxInt32) }
+		if bad(d.Major) || bad(d.Minor) {
 			return fmt.Errorf("%s: invalid device number", field)
 		}
 	}

@@ -42,6 +42,8 @@ func TestValidate(t *testing.T) {
 		{"net_cls on v2", specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: ptr[uint32](1)}}, Unified, "linux.resources.network.classID: net_cls controller not mounted"},
 		{"device type", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Type: "x"}}}, Legacy, `linux.resources.devices[0]: invalid type "x"`},
 		{"device access", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Type: "c", Access: "rwx"}}}, Legacy, `linux.resources.devices[0]: invalid access "rwx"`},
+		{"device number below -1", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Type: "c", Major: ptr[int64](-2)}}}, Legacy, "linux.resources.devices[0]: invalid device number"},
+		{"device number above 2^31-1", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Type: "c", Minor: ptr[int64](1 << 31)}}}, Unified, "linux.resources.devices[0]: invalid device number"},
 		{"rdma name", specs.LinuxResources{Rdma: map[string]specs.LinuxRdma{"": {}}}, Unified, `linux.resources.rdma: invalid device name ""`},
 	}
 	for _, tt := range tests {
