@@ -86,6 +86,22 @@ lifecycle_in() {
 	assert_clean "$ID"
 }
 
+@test "pure cgroup v2 view: the device allowlist is enforced by an eBPF program" {
+	# /dev/kmsg is bound in as a file, not listed in linux.devices: the
+	# node is there, the cgroup must refuse it. /dev/zero is a default.
+	update_config ".linux.cgroupsPath = \"/skiff-layout-test/$ID\"
+		| .mounts += [{\"destination\": \"/dev/kmsg\", \"type\": \"bind\", \"source\": \"/dev/kmsg\", \"options\": [\"bind\"]}]
+		| .process.args = [\"sh\", \"-c\", \"head -c1 /dev/zero | wc -c; head -c1 /dev/kmsg 2>&1 >/dev/null; true\"]"
+	for layout in v2 v1; do
+		run lskiff $layout run --bundle "$BUNDLE" "$ID"
+		echo "$layout: $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = 1 ]
+		[[ "${lines[1]}" == *"Operation not permitted"* ]]
+		assert_clean "$ID"
+	done
+}
+
 teardown_file() {
 	find /sys/fs/cgroup -maxdepth 2 -type d -name skiff-layout-test -exec rmdir {} + 2>/dev/null || true
 }
