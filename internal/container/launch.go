@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -81,19 +82,39 @@ func launchInit(l *launchSpec) (int, error) {
 	// Executed through its fd in the child, so /proc/<init>/exe is the
 	// read-only view; init closes the fd with the rest before execve.
 	selfFd := add(self)
-	cmd := &exec.Cmd{
-		Path: "/proc/self/fd/" + strconv.Itoa(selfFd),
-		Args: []string{"skiff", "init"},
-		// One P: init's work is one thread's, and a second P costs a
-		// spinning thread at start-up (measured: empty Go binary 10.1 ms
-		// with two, 5.4 ms with one, on the 2-CPU CI VM).
-		Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd), "GOMAXPROCS=1"},
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: extra,
+	newCmd := func() *exec.Cmd {
+		return &exec.Cmd{
+			Path: "/proc/self/fd/" + strconv.Itoa(selfFd),
+			Args: []string{"skiff", "init"},
+			// One P: init's work is one thread's, and a second P costs a
+			// spinning thread at start-up (measured: empty Go binary 10.1 ms
+			// with two, 5.4 ms with one, on the 2-CPU CI VM).
+			Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd), "GOMAXPROCS=1"},
+			Stdin:      os.Stdin,
+			Stdout:     os.Stdout,
+			Stderr:     os.Stderr,
+			ExtraFiles: extra,
+		}
 	}
-	if err := cmd.Start(); err != nil {
+	cmd := newCmd()
+	// On cgroup2, init is born inside the container's cgroup (clone3 with
+	// CLONE_INTO_CGROUP): not one page is charged elsewhere, and no window
+	// exists before AddProc. v1 hierarchies still get AddProc below.
+	if l.cg != nil {
+		if dir, ok := l.cg.Paths()[""]; ok {
+			if d, err := os.Open(dir); err == nil {
+				defer d.Close()
+				cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(d.Fd())}
+			}
+		}
+	}
+	err = cmd.Start()
+	if err != nil && cmd.SysProcAttr != nil {
+		// A kernel before 5.7 has no CLONE_INTO_CGROUP; AddProc will do.
+		cmd = newCmd()
+		err = cmd.Start()
+	}
+	if err != nil {
 		return 0, fmt.Errorf("start init: %w", err)
 	}
 	child.Close()
