@@ -23,11 +23,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Defaults of `skiff network-hook` and `skiff spec --network bridge`.
+// Defaults of `skiff network-hook` and `skiff spec --network bridge`. The
+// state dir is beside the runtime's root, not in it: there a directory
+// "network" would be taken for a container of that name.
 const (
 	DefaultBridge   = "skiff0"
 	DefaultSubnet   = "10.88.0.0/24"
-	DefaultStateDir = "/run/skiff/network"
+	DefaultStateDir = "/run/skiff-network"
 )
 
 // containerIf is the name of the container's end of the veth pair.

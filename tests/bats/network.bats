@@ -21,8 +21,8 @@ setup() {
 	VB=skvb$T
 	NETNS=sknet$T
 	BRIDGE=skt$T
-	SUBNET=10.199.$((($$ + BATS_TEST_NUMBER) % 250)).0/24
-	NET_STATE=/run/skiff/network/$BRIDGE
+	SUBNET=10.199.$((($$ + BATS_TEST_NUMBER) % 200)).0/24  # the Go tests use 10.199.25x
+	NET_STATE=/run/skiff-network/$BRIDGE
 }
 
 teardown() {
@@ -117,4 +117,97 @@ gone() {
 @test "features: netDevices enabled" {
 	run "$SKIFF" features
 	[ "$(echo "$output" | jq -r .linux.netDevices.enabled)" = true ]
+}
+
+# bridge_bundle DIR: a bundle from `skiff spec --network bridge`, on this
+# test's bridge and subnet, with CAP_NET_RAW for busybox ping.
+bridge_bundle() {
+	local dir=$1
+	mkdir -p "$dir"
+	[ -d "$dir/rootfs" ] || cp -a "$ROOTFS" "$dir/rootfs"
+	rm -f "$dir/config.json"
+	"$SKIFF" spec --network bridge --bundle "$dir"
+	update_config ".process.terminal = false | .process.args = [\"sleep\", \"300\"]
+		| .process.capabilities[] += [\"CAP_NET_RAW\"]
+		| .hooks[][].args |= map(if . == \"skiff0\" then \"$BRIDGE\" elif . == \"10.88.0.0/24\" then \"$SUBNET\" else . end)" "$dir"
+}
+
+# address ID: the container's eth0 address, without the prefix length.
+address() {
+	skiff exec "$1" ip -o -4 addr show eth0 | awk '{ print $4 }' | cut -d/ -f1
+}
+
+@test "spec --network bridge: hooks that call this skiff by absolute path" {
+	bridge_bundle "$BUNDLE"
+	run jq -c '[.hooks.createRuntime[0].path, .hooks.createRuntime[0].args[1:3], .hooks.poststop[0].args[1:3]]' "$BUNDLE/config.json"
+	[ "$output" = "[\"$SKIFF\",[\"network-hook\",\"up\"],[\"network-hook\",\"down\"]]" ]
+	run jq -r '.linux.namespaces[] | select(.type == "network") | .path // "new"' "$BUNDLE/config.json"
+	[ "$output" = new ]
+	run "$SKIFF" spec --network nat --bundle "$TEST_DIR"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--network: unknown network "nat" (want bridge)'* ]]
+}
+
+@test "bridge network: two containers reach each other and the bridge" {
+	bridge_bundle "$BUNDLE"
+	bridge_bundle "$TEST_DIR/bundle2"
+	skiff run -d --bundle "$BUNDLE" "$ID-a"
+	skiff run -d --bundle "$TEST_DIR/bundle2" "$ID-b"
+	a=$(address "$ID-a")
+	b=$(address "$ID-b")
+	gw=${SUBNET%.0/24}.1
+	echo "a=$a b=$b gw=$gw"
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+	skiff exec "$ID-a" ping -c1 -W1 "$b"
+	skiff exec "$ID-b" ping -c1 -W1 "$a"
+	skiff exec "$ID-a" ping -c1 -W1 "$gw"
+	ip -4 addr show "$BRIDGE" | grep -q "inet $gw/24"
+	[ "$(ip -o link show master "$BRIDGE" | wc -l)" -eq 2 ]
+	run "$SKIFF" network ls
+	echo "$output"
+	[[ "$output" == *"$ID-a"*"$a/24"*"$BRIDGE"* ]]
+	[[ "$output" == *"$ID-b"*"$b/24"*"$BRIDGE"* ]]
+
+	# Delete gives the address back; the veth pairs go with the namespaces.
+	skiff delete --force "$ID-a"
+	skiff delete --force "$ID-b"
+	run "$SKIFF" network ls
+	[[ "$output" != *"$ID-a"* && "$output" != *"$ID-b"* ]]
+	for i in $(seq 50); do
+		[ -z "$(ip -o link show master "$BRIDGE")" ] && break
+		sleep 0.1
+	done
+	[ -z "$(ip -o link show master "$BRIDGE")" ]
+	assert_clean "$ID-a"
+	assert_clean "$ID-b"
+}
+
+@test "bridge network: a bridge name taken by another device fails create" {
+	ip link add "$BRIDGE" type veth peer name "$VB"
+	bridge_bundle "$BUNDLE"
+	run skiff create --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hooks.createRuntime[0]"*"bridge $BRIDGE: the name is taken by a veth device, not a bridge"* ]]
+	assert_clean "$ID"
+	run "$SKIFF" network ls
+	[[ "$output" != *"$ID"* ]]
+}
+
+@test "bridge network: an exhausted subnet fails create and leaves nothing" {
+	SUBNET=${SUBNET%.0/24}.0/30
+	bridge_bundle "$BUNDLE"
+	bridge_bundle "$TEST_DIR/bundle2"
+	skiff run -d --bundle "$BUNDLE" "$ID-a"
+	[ "$(address "$ID-a")" = "${SUBNET%.0/30}.2" ]
+	run skiff create --bundle "$TEST_DIR/bundle2" "$ID-b"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hooks.createRuntime[0]"*"subnet $SUBNET exhausted"* ]]
+	assert_clean "$ID-b"
+	[ "$(ip -o link show master "$BRIDGE" | wc -l)" -eq 1 ]
+	# Once the first is deleted, its address is free again.
+	skiff delete --force "$ID-a"
+	skiff run -d --bundle "$TEST_DIR/bundle2" "$ID-b"
+	[ "$(address "$ID-b")" = "${SUBNET%.0/30}.2" ]
 }
