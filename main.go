@@ -53,6 +53,7 @@ func newApp() *cli.App {
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
 			deleteCommand, listCommand, specCommand, pauseCommand, resumeCommand,
 			psCommand, updateCommand, eventsCommand, execCommand, featuresCommand,
+			networkHookCommand, networkCommand,
 		},
 		Before: func(ctx *cli.Context) error {
 			f := ctx.String("log-format")

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffrt/skiff/internal/bridgenet"
 	"github.com/skiffrt/skiff/internal/spec"
 )
 
@@ -19,10 +21,17 @@ var specCommand = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Value: ".", Usage: "bundle directory to write config.json into"},
 		&cli.BoolFlag{Name: "rootless", Usage: "a config for an unprivileged user"},
+		&cli.StringFlag{Name: "network", Usage: "bridge: hooks that put the container on the bridge " + bridgenet.DefaultBridge + " (see README, Networking)"},
 	},
 	Action: func(ctx *cli.Context) error {
 		path := filepath.Join(ctx.String("bundle"), "config.json")
-		data, err := json.MarshalIndent(spec.Default(ctx.Bool("rootless")), "", "\t")
+		s := spec.Default(ctx.Bool("rootless"))
+		if n := ctx.String("network"); n != "" {
+			if err := withBridgeNetwork(s, n, ctx.Bool("rootless")); err != nil {
+				return err
+			}
+		}
+		data, err := json.MarshalIndent(s, "", "\t")
 		if err != nil {
 			return err
 		}
@@ -39,4 +48,29 @@ var specCommand = &cli.Command{
 		}
 		return f.Close()
 	},
+}
+
+// withBridgeNetwork adds the hooks of the bridge network (internal/bridgenet)
+// to a default config, which has a new network namespace already. The
+// hooks call this very binary, by its absolute path.
+func withBridgeNetwork(s *specs.Spec, network string, rootless bool) error {
+	if network != "bridge" {
+		return fmt.Errorf("spec: --network: unknown network %q (want bridge)", network)
+	}
+	if rootless {
+		return fmt.Errorf("spec: --network bridge needs root to make links; not with --rootless")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("spec: --network: %w", err)
+	}
+	up, down := bridgenet.Hooks(exe, bridgenet.Options{
+		Bridge: bridgenet.DefaultBridge, Subnet: bridgenet.DefaultSubnet, StateDir: bridgenet.DefaultStateDir,
+	})
+	if s.Hooks == nil {
+		s.Hooks = &specs.Hooks{}
+	}
+	s.Hooks.CreateRuntime = append(s.Hooks.CreateRuntime, up)
+	s.Hooks.Poststop = append(s.Hooks.Poststop, down)
+	return nil
 }

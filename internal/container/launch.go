@@ -12,6 +12,7 @@ import (
 
 	"github.com/skiffrt/skiff/cgroups"
 	"github.com/skiffrt/skiff/internal/handshake"
+	"github.com/skiffrt/skiff/internal/netdev"
 	"golang.org/x/sys/unix"
 )
 
@@ -174,6 +175,13 @@ func launchInit(l *launchSpec) (int, error) {
 	}
 	l.started(initPid, start)
 	l.t.mark("namespaces")
+	// linux.netDevices: into init's network namespace, new or joined
+	// (validated), before anything runs there.
+	if !l.cfg.Exec && l.linux != nil && len(l.linux.NetDevices) > 0 {
+		if err := netdev.MoveInto(l.linux.NetDevices, fmt.Sprintf("/proc/%d/ns/net", initPid)); err != nil {
+			return 0, err
+		}
+	}
 
 	// Step 6: the config, then the idmapped mounts made for it.
 	l.cfg.InitPid = initPid
