@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"sort"
-	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -20,6 +19,8 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/spec"
 )
 
 // move is one device of linux.netDevices, as found on the host before
@@ -94,7 +95,9 @@ func MoveInto(devices map[string]specs.LinuxNetDevice, nsPath string) error {
 }
 
 func fieldError(host string, err error) error {
-	return fmt.Errorf("config.json: linux.netDevices[%s]: %w", strconv.Quote(host), err)
+	// Named as the validator names map keys: linux.netDevices.eth1, or
+	// linux.netDevices["eth0.100"] for a key that is not an identifier.
+	return fmt.Errorf("config.json: %s: %w", spec.JoinKey("linux.netDevices", host), err)
 }
 
 // planMoves checks that every device can be moved (config-linux.md: the

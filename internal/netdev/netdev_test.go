@@ -131,7 +131,7 @@ func TestMoveIntoNameClashMovesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := MoveInto(map[string]specs.LinuxNetDevice{n.a: {Name: "eth1"}}, n.ns)
-	want := fmt.Sprintf(`config.json: linux.netDevices["%s"]: "eth1" already exists`, n.a)
+	want := fmt.Sprintf(`config.json: linux.netDevices.%s: "eth1" already exists`, n.a)
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("err = %v, want %s...", err, want)
 	}
@@ -143,7 +143,7 @@ func TestMoveIntoNameClashMovesNothing(t *testing.T) {
 func TestMoveIntoMissingDeviceMovesNothing(t *testing.T) {
 	n := newTestNet(t)
 	err := MoveInto(map[string]specs.LinuxNetDevice{n.a: {Name: "eth1"}, "sknomissing": {}}, n.ns)
-	want := `config.json: linux.netDevices["sknomissing"]: no such network device on the host`
+	want := `config.json: linux.netDevices.sknomissing: no such network device on the host`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}
@@ -160,7 +160,7 @@ func TestMoveIntoFailureMovesBack(t *testing.T) {
 	run(t, "ip", "addr", "add", "10.202.0.1/24", "dev", n.a)
 	run(t, "ip", "link", "set", n.a, "up")
 	err := MoveInto(map[string]specs.LinuxNetDevice{n.a: {Name: "eth1"}, n.b: {Name: "bad name"}}, n.ns)
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`linux.netDevices["%s"]`, n.b)) {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`linux.netDevices.%s`, n.b)) {
 		t.Fatalf("err = %v, want an error naming %s", err, n.b)
 	}
 	link, lerr := netlink.LinkByName(n.a)

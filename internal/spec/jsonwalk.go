@@ -98,6 +98,9 @@ func skipSeparators(data []byte, off int) int {
 	return off
 }
 
+// JoinKey names field key of the object at path base, as errors do.
+func JoinKey(base, key string) string { return joinKey(base, key) }
+
 // joinKey appends an object key to a path: "process" + "args" is
 // "process.args"; keys that are not plain identifiers (sysctl names,
 // annotations) are quoted: `linux.sysctl["net.ipv4.ip_forward"]`.

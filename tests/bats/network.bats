@@ -98,7 +98,7 @@ gone() {
 	run skiff create --bundle "$BUNDLE" "$ID"
 	echo "$output"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"create \"$ID\": config.json: linux.netDevices[\"sknomissing\"]: no such network device on the host"* ]]
+	[[ "$output" == *"create \"$ID\": config.json: linux.netDevices.sknomissing: no such network device on the host"* ]]
 	ip link show "$VA"
 	assert_clean "$ID"
 }
@@ -109,7 +109,7 @@ gone() {
 	run skiff create --bundle "$BUNDLE" "$ID"
 	echo "$output"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"config.json: linux.netDevices[\"$VA\"]: \"lo\" already exists in the container's network namespace"* ]]
+	[[ "$output" == *"config.json: linux.netDevices.$VA: \"lo\" already exists in the container's network namespace"* ]]
 	ip link show "$VA"
 	assert_clean "$ID"
 }
