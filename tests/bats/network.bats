@@ -211,3 +211,19 @@ address() {
 	skiff run -d --bundle "$TEST_DIR/bundle2" "$ID-b"
 	[ "$(address "$ID-b")" = "${SUBNET%.0/30}.2" ]
 }
+
+@test "bridge network: 20 containers created in parallel get 20 distinct addresses" {
+	bridge_bundle "$BUNDLE"
+	for i in $(seq 20); do
+		skiff create --bundle "$BUNDLE" "$ID-p$i" >"$TEST_DIR/create$i.out" 2>&1 &
+	done
+	wait
+	cat "$TEST_DIR"/create*.out
+	run "$SKIFF" network ls
+	echo "$output"
+	[ "$(echo "$output" | grep -c "$ID-p")" -eq 20 ]
+	[ "$(echo "$output" | grep "$ID-p" | awk '{ print $2 }' | sort -u | wc -l)" -eq 20 ]
+	for i in $(seq 20); do skiff delete --force "$ID-p$i"; done
+	run "$SKIFF" network ls
+	[[ "$output" != *"$ID-p"* ]]
+}
