@@ -119,3 +119,19 @@ load helpers
 	run skiff run --no-pivot --bundle "$BUNDLE" "$ID"
 	[ "$status" -eq 0 ]
 }
+
+@test "rro makes a bind mount read-only in its submounts too; ro only at the top" {
+	mkdir -p "$TEST_DIR/src/sub"
+	mount -t tmpfs none "$TEST_DIR/src/sub"
+	update_config ".mounts += [
+		{\"destination\":\"/rro\",\"type\":\"bind\",\"source\":\"$TEST_DIR/src\",\"options\":[\"rbind\",\"rro\"]},
+		{\"destination\":\"/ro\",\"type\":\"bind\",\"source\":\"$TEST_DIR/src\",\"options\":[\"rbind\",\"ro\"]}]
+		| .process.args = [\"sh\", \"-c\", \"touch /rro/sub/x 2>&1; touch /rro/x 2>&1; touch /ro/sub/y && echo ro-sub-writable\"]"
+	run skiff run --bundle "$BUNDLE" "$ID"
+	umount -R "$TEST_DIR/src/sub"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[ "${lines[2]}" = ro-sub-writable ]
+}

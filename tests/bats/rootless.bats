@@ -68,11 +68,18 @@ rskiff() {
 	[ -n "$start" ] || skip "no /etc/subuid entry for $ROOTLESS_USER"
 	update_config ".linux.uidMappings = [{\"containerID\":0,\"hostID\":$UID_OF_USER,\"size\":1},{\"containerID\":1,\"hostID\":$start,\"size\":1000}]
 		| .linux.gidMappings = [{\"containerID\":0,\"hostID\":$(id -g "$ROOTLESS_USER"),\"size\":1},{\"containerID\":1,\"hostID\":$start,\"size\":1000}]
-		| .process.args = [\"sh\", \"-c\", \"cat /proc/self/uid_map | wc -l; id -G\"]"
+		| .process.args = [\"sh\", \"-c\", \"cat /proc/self/uid_map | wc -l; touch /m/by-root /m/by-one; chown 1:1 /m/by-one\"]
+		| .process.capabilities[] += [\"CAP_CHOWN\"]
+		| .mounts += [{\"destination\":\"/m\",\"type\":\"bind\",\"source\":\"$TEST_DIR/m\",\"options\":[\"rbind\"]}]"
+	mkdir "$TEST_DIR/m"
+	chown "$ROOTLESS_USER:" "$TEST_DIR/m"
 	run rskiff run --bundle "$BUNDLE" "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -qx 2
+	# Files made in the container carry the mapped ids on the host.
+	[ "$(stat -c %u "$TEST_DIR/m/by-root")" = "$UID_OF_USER" ]
+	[ "$(stat -c %u "$TEST_DIR/m/by-one")" = "$start" ]
 }
 
 @test "rootless: a range outside /etc/subuid is refused with the helper's reason" {
