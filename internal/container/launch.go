@@ -162,7 +162,7 @@ func launchInit(l *launchSpec) (int, error) {
 		case 'P':
 			initPid = r.Pid
 		case 'E':
-			return 0, initFailure(r.Err)
+			return 0, explainUserNSFailure(initFailure(r.Err))
 		}
 	}
 	if initPid != cmd.Process.Pid {

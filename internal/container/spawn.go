@@ -275,3 +275,25 @@ func hasLimits(r *specs.LinuxResources) bool {
 	rest.Devices = nil
 	return !reflect.DeepEqual(rest, specs.LinuxResources{})
 }
+
+// explainUserNSFailure adds what the user can do when the kernel refused a
+// new user namespace: the two sysctls that switch them off.
+func explainUserNSFailure(err error) error {
+	if err == nil || !strings.Contains(err.Error(), "create user namespace") {
+		return err
+	}
+	read := func(p string) string {
+		b, _ := os.ReadFile(p)
+		return strings.TrimSpace(string(b))
+	}
+	if read("/proc/sys/user/max_user_namespaces") == "0" {
+		return fmt.Errorf("%w (user namespaces are disabled: sysctl user.max_user_namespaces is 0)", err)
+	}
+	if os.Geteuid() != 0 && read("/proc/sys/kernel/unprivileged_userns_clone") == "0" {
+		return fmt.Errorf("%w (unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone is 0)", err)
+	}
+	if errors.Is(err, unix.ENOSPC) {
+		return fmt.Errorf("%w (the limit in /proc/sys/user/max_user_namespaces is reached)", err)
+	}
+	return err
+}
