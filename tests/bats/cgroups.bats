@@ -156,3 +156,25 @@ load helpers
 	[[ "$output" == *"linux.cgroupsPath"*"systemd"* ]]
 	assert_clean "$ID"
 }
+
+@test "a write bps limit on a loop device slows direct writes to it" {
+	truncate -s 16M "$TEST_DIR/disk"
+	loop=$(losetup -f --show "$TEST_DIR/disk")
+	mm=$(lsblk -dno MAJ:MIN "$loop" | tr -d ' ')
+	update_config "(\"$mm\" | split(\":\") | map(tonumber)) as \$m
+		| .linux.devices = [{\"path\":\"/dev/xloop\",\"type\":\"b\",\"major\":\$m[0],\"minor\":\$m[1]}]
+		| .process.args = [\"sh\", \"-c\", \"time dd if=/dev/zero of=/dev/xloop bs=64k count=16 oflag=direct 2>&1 | grep real\"]"
+	run skiff run --bundle "$BUNDLE" "$ID-free"
+	free=$output
+	update_config "(\"$mm\" | split(\":\") | map(tonumber)) as \$m
+		| .linux.resources.blockIO = {\"throttleWriteBpsDevice\":[{\"major\":\$m[0],\"minor\":\$m[1],\"rate\":1048576}]}"
+	run skiff run --bundle "$BUNDLE" "$ID-slow"
+	slow=$output
+	losetup -d "$loop"
+	echo "free: $free; 1 MiB/s: $slow"
+	# 1 MiB at 1 MiB/s takes about a second; unthrottled, far less.
+	[[ "$slow" =~ real.0m\ ([0-9]+)\.([0-9]+)s ]]
+	[ "${BASH_REMATCH[1]}${BASH_REMATCH[2]}" -ge 60 ]
+	[[ "$free" =~ real.0m\ 0\.([0-9]+)s ]]
+	[ "${BASH_REMATCH[1]}" -lt 50 ]
+}
