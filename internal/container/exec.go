@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -86,7 +87,8 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 			Exec:    true,
 			Seccomp: filter,
 		},
-		t: newTimeline(o.Timeline),
+		t:    newTimeline(o.Timeline),
+		root: filepath.Dir(c.dir),
 	}
 	if cg, err := c.cgroup(); err == nil {
 		l.cg = cg

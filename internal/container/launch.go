@@ -34,6 +34,7 @@ type launchSpec struct {
 	// child, then init.
 	started func(pid int, start uint64)
 	t       *timeline
+	root    string // the state root, where skiff-init is cached
 }
 
 // launchInit starts `skiff init` and walks the handshake (steps as in
@@ -75,7 +76,7 @@ func launchInit(l *launchSpec) (int, error) {
 	}
 	l.cfg.PreserveFds = l.preserveFds
 
-	self, err := protectedSelf()
+	self, err := protectedInit(l.root)
 	if err != nil {
 		return 0, err
 	}

@@ -1,11 +1,15 @@
 package container
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/initbin"
 )
 
 // protectedSelf returns a read-only view of the skiff binary to execute as
@@ -49,6 +53,10 @@ func sealedCopy(path string) (*os.File, error) {
 		return nil, fmt.Errorf("open skiff binary: %w", err)
 	}
 	defer src.Close()
+	return sealedCopyOf(src)
+}
+
+func sealedCopyOf(src io.Reader) (*os.File, error) {
 	fd, err := unix.MemfdCreate("skiff", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, os.NewSyscallError("memfd_create", err)
@@ -64,4 +72,60 @@ func sealedCopy(path string) (*os.File, error) {
 		return nil, os.NewSyscallError("seal skiff copy", err)
 	}
 	return dst, nil
+}
+
+// protectedInit returns a read-only view of the binary to run as init:
+// the skiff-init embedded at build time (internal/initbin), or skiff
+// itself when there is none. skiff-init is written once per build into
+// the state root, as a file of root's in a directory of root's, and run
+// from a detached read-only bind mount of it like skiff itself; where
+// that mount is not allowed (rootless), from a sealed memfd copy.
+func protectedInit(root string) (*os.File, error) {
+	id := initbin.ID()
+	if id == "" || len(id) < 16 {
+		return protectedSelf()
+	}
+	path := filepath.Join(root, ".skiff-init-"+id[:16])
+	if f, err := readOnlyClone(path); err == nil {
+		return f, nil
+	}
+	bin, err := initbin.Binary()
+	if err != nil {
+		return protectedSelf()
+	}
+	if err := writeInitBinary(root, path, bin); err == nil {
+		if f, err := readOnlyClone(path); err == nil {
+			return f, nil
+		}
+	}
+	return sealedCopyOf(bytes.NewReader(bin))
+}
+
+// writeInitBinary puts skiff-init at path whole or not at all: concurrent
+// creates each write their own temporary file and rename it into place.
+func writeInitBinary(root, path string, bin []byte) error {
+	if err := os.MkdirAll(root, 0o711); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(root, ".skiff-init-tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(bin); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o500); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -116,7 +116,8 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		started: func(pid int, start uint64) {
 			c.state.Pid, c.state.StartTime = pid, start
 		},
-		t: t,
+		t:    t,
+		root: filepath.Dir(c.dir),
 	}
 	_, err = launchInit(l)
 	if err != nil && s.Linux != nil {
