@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -31,9 +30,22 @@ const (
 // ErrNotExist is returned for an id with no container.
 var ErrNotExist = errors.New("container does not exist")
 
-// idPattern is runc's: letters, digits, and "_+-.", so an id is always one
-// plain path component under --root.
-var idPattern = regexp.MustCompile(`^[\w+\-.]+$`)
+// idChar is runc's id alphabet (^[\w+\-.]+$): letters, digits and
+// "_+-.", so an id is always one plain path component under --root. A
+// loop, not a regexp: compiling one at start-up cost every command.
+func idChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '+' || c == '-' || c == '.'
+}
+
+func validIDChars(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if !idChar(id[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateID rejects ids that could name something outside --root.
 func ValidateID(id string) error {
@@ -42,7 +54,7 @@ func ValidateID(id string) error {
 		return errors.New("container id cannot be empty")
 	case len(id) > 255:
 		return fmt.Errorf("container id is %d characters long: the limit is 255", len(id))
-	case id == "." || id == ".." || !idPattern.MatchString(id):
+	case id == "." || id == ".." || !validIDChars(id):
 		return fmt.Errorf("invalid container id %q: use letters, digits and _+-.", id)
 	}
 	return nil
