@@ -260,7 +260,21 @@ func SendFds(conn *os.File, fds []int) error {
 func RecvFds(conn *os.File, n int) ([]int, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4*n))
-	_, oobn, _, _, err := unix.Recvmsg(int(conn.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("receive fds: %w", err)
+	}
+	// The parent's end is non-blocking: the fds may still be on their
+	// way after the frame announcing them; wait for them in the poller.
+	var oobn int
+	var rerr error
+	err = raw.Read(func(fd uintptr) bool {
+		_, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+		return rerr != unix.EAGAIN
+	})
+	if err == nil {
+		err = rerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("receive fds: %w", err)
 	}
