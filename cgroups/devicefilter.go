@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // Values the kernel passes in struct bpf_cgroup_dev_ctx
@@ -115,7 +115,7 @@ func deviceNumber(p *int64) (int32, error) {
 //	r6 = allowed access bits so far (starts as none: deny all)
 //	per rule:  if it matches: r6 |= bits (allow) or r6 &= ^bits (deny)
 //	end:       return (r3 & ^r6) == 0
-func deviceFilter(rules []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
+func deviceFilter(rules []specs.LinuxDeviceCgroup) ([]bpfInsn, error) {
 	ms, err := deviceMatches(rules)
 	if err != nil {
 		return nil, err
@@ -134,47 +134,42 @@ func deviceFilter(rules []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 		}
 	}
 
-	insns := asm.Instructions{
-		asm.LoadMem(asm.R2, asm.R1, devCtxAccessType, asm.Word),
-		asm.Mov.Reg(asm.R3, asm.R2),
-		asm.And.Imm(asm.R2, 0xffff),
-		asm.RSh.Imm(asm.R3, 16),
-		asm.LoadMem(asm.R4, asm.R1, devCtxMajor, asm.Word),
-		asm.LoadMem(asm.R5, asm.R1, devCtxMinor, asm.Word),
-		asm.Mov.Imm(asm.R6, allowed),
-	}
-	// pending is the label of the instruction emitted next: the end of
-	// the previous rule, where its mismatches jump to.
-	var pending string
-	emit := func(ins asm.Instruction) {
-		if pending != "" {
-			ins = ins.WithSymbol(pending)
-			pending = ""
-		}
-		insns = append(insns, ins)
-	}
+	var a bpfAsm
+	a.emit(
+		bpfLoadWord(bpfR2, bpfR1, devCtxAccessType),
+		bpfALUReg(unix.BPF_MOV, bpfR3, bpfR2),
+		bpfALUImm(unix.BPF_AND, bpfR2, 0xffff),
+		bpfALUImm(unix.BPF_RSH, bpfR3, 16),
+		bpfLoadWord(bpfR4, bpfR1, devCtxMajor),
+		bpfLoadWord(bpfR5, bpfR1, devCtxMinor),
+		bpfALUImm(unix.BPF_MOV, bpfR6, allowed),
+	)
 	for i, m := range ms {
+		// A mismatch skips to the end of the rule: the next one's start.
 		next := fmt.Sprintf("rule%d_end", i)
 		if m.devType != 0 {
-			emit(asm.JNE.Imm(asm.R2, m.devType, next))
+			a.jump(bpfJumpImm(unix.BPF_JNE, bpfR2, m.devType), next)
 		}
 		if m.major != -1 {
-			emit(asm.JNE.Imm(asm.R4, m.major, next))
+			a.jump(bpfJumpImm(unix.BPF_JNE, bpfR4, m.major), next)
 		}
 		if m.minor != -1 {
-			emit(asm.JNE.Imm(asm.R5, m.minor, next))
+			a.jump(bpfJumpImm(unix.BPF_JNE, bpfR5, m.minor), next)
 		}
 		if m.allow {
-			emit(asm.Or.Imm(asm.R6, m.access))
+			a.emit(bpfALUImm(unix.BPF_OR, bpfR6, m.access))
 		} else {
-			emit(asm.And.Imm(asm.R6, ^m.access))
+			a.emit(bpfALUImm(unix.BPF_AND, bpfR6, ^m.access))
 		}
-		pending = next
+		a.label(next)
 	}
-	emit(asm.Xor.Imm(asm.R6, -1)) // r6 = denied bits
-	emit(asm.Mov.Imm(asm.R0, 0))
-	emit(asm.JSet.Reg(asm.R3, asm.R6, "deny"))
-	emit(asm.Mov.Imm(asm.R0, 1))
-	emit(asm.Return().WithSymbol("deny"))
-	return insns, nil
+	a.emit(
+		bpfALUImm(unix.BPF_XOR, bpfR6, -1), // r6 = denied bits
+		bpfALUImm(unix.BPF_MOV, bpfR0, 0),
+	)
+	a.jump(bpfJumpReg(unix.BPF_JSET, bpfR3, bpfR6), "deny")
+	a.emit(bpfALUImm(unix.BPF_MOV, bpfR0, 1))
+	a.label("deny")
+	a.emit(bpfExit())
+	return a.program()
 }

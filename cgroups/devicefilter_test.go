@@ -1,13 +1,15 @@
 package cgroups
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
+	"unsafe"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // devRequest is what the kernel asks a device program: one device and the
@@ -36,17 +38,13 @@ func (q devRequest) ctx() [3]uint32 {
 }
 
 // runDeviceProgram interprets the subset of eBPF deviceFilter emits, with
-// R1 pointing at a struct bpf_cgroup_dev_ctx. Anything else fails the
+// R1 pointing at a struct bpf_cgroup_dev_ctx. It decodes the encoded
+// instructions and follows the jump offsets as the kernel would, so the
+// encoder and the label fixup are under test too. Anything else fails the
 // test, so a change to the emitted code cannot go untested by accident.
-func runDeviceProgram(t *testing.T, insns asm.Instructions, q devRequest) bool {
+func runDeviceProgram(t *testing.T, insns []bpfInsn, q devRequest) bool {
 	t.Helper()
 	ctx := q.ctx()
-	labels := map[string]int{}
-	for i, ins := range insns {
-		if s := ins.Symbol(); s != "" {
-			labels[s] = i
-		}
-	}
 	var reg [11]uint64
 	for pc, steps := 0, 0; ; steps++ {
 		if pc < 0 || pc >= len(insns) || steps > 10000 {
@@ -54,58 +52,68 @@ func runDeviceProgram(t *testing.T, insns asm.Instructions, q devRequest) bool {
 		}
 		ins := insns[pc]
 		pc++
-		op := ins.OpCode
-		src := uint64(ins.Constant)
-		if op.Source() == asm.RegSource {
-			src = reg[ins.Src]
+		if ins.dst() > bpfR6 || ins.src() > bpfR6 {
+			t.Fatalf("unexpected register in %v", ins)
 		}
-		switch op.Class() {
-		case asm.LdXClass:
-			if op.Mode() != asm.MemMode || op.Size() != asm.Word || ins.Src != asm.R1 || ins.Offset%4 != 0 || ins.Offset < 0 || ins.Offset > 8 {
+		src := uint64(int64(ins.imm)) // sign-extended, as the kernel does
+		if ins.code&0x08 == unix.BPF_X {
+			src = reg[ins.src()]
+		} else if ins.src() != 0 && ins.code&0x07 != unix.BPF_LDX {
+			t.Fatalf("immediate instruction with a source register: %v", ins)
+		}
+		switch ins.code & 0x07 {
+		case unix.BPF_LDX:
+			if ins.code != unix.BPF_LDX|unix.BPF_MEM|unix.BPF_W || ins.src() != bpfR1 || ins.imm != 0 ||
+				ins.off%4 != 0 || ins.off < 0 || ins.off > 8 {
 				t.Fatalf("unsupported load %v", ins)
 			}
-			reg[ins.Dst] = uint64(ctx[ins.Offset/4])
-		case asm.ALU64Class:
-			d := &reg[ins.Dst]
-			switch op.ALUOp() {
-			case asm.Mov:
+			reg[ins.dst()] = uint64(ctx[ins.off/4])
+		case unix.BPF_ALU64:
+			if ins.off != 0 {
+				t.Fatalf("ALU op with an offset: %v", ins)
+			}
+			d := &reg[ins.dst()]
+			switch ins.code & 0xf0 {
+			case unix.BPF_MOV:
 				*d = src
-			case asm.And:
+			case unix.BPF_AND:
 				*d &= src
-			case asm.Or:
+			case unix.BPF_OR:
 				*d |= src
-			case asm.Xor:
+			case unix.BPF_XOR:
 				*d ^= src
-			case asm.RSh:
+			case unix.BPF_RSH:
 				*d >>= src
 			default:
 				t.Fatalf("unsupported ALU op %v", ins)
 			}
-		case asm.JumpClass:
+		case unix.BPF_JMP:
 			var taken bool
-			switch op.JumpOp() {
-			case asm.Exit:
-				return reg[asm.R0] == 1
-			case asm.Ja:
-				taken = true
-			case asm.JNE:
-				taken = reg[ins.Dst] != src
-			case asm.JSet:
-				taken = reg[ins.Dst]&src != 0
+			switch ins.code & 0xf0 {
+			case unix.BPF_EXIT:
+				if ins != bpfExit() {
+					t.Fatalf("malformed exit %v", ins)
+				}
+				return reg[bpfR0] == 1
+			case unix.BPF_JNE:
+				taken = reg[ins.dst()] != src
+			case unix.BPF_JSET:
+				taken = reg[ins.dst()]&src != 0
 			default:
 				t.Fatalf("unsupported jump %v", ins)
 			}
 			if taken {
-				target, ok := labels[ins.Reference()]
-				if !ok {
-					t.Fatalf("jump to unknown label %q", ins.Reference())
-				}
-				pc = target
+				pc += int(ins.off)
 			}
 		default:
 			t.Fatalf("unsupported instruction %v", ins)
 		}
 	}
+}
+
+// String disassembles, for the failure messages above.
+func (i bpfInsn) String() string {
+	return fmt.Sprintf("{code %#02x dst r%d src r%d off %d imm %d}", i.code, i.dst(), i.src(), i.off, i.imm)
 }
 
 // decideDevice is the reference semantics, written as plainly as possible:
@@ -323,5 +331,44 @@ func TestDeviceFilterLeadingDenyAll(t *testing.T) {
 	}
 	if got, want := len(insns), 7+4+5; got != want {
 		t.Errorf("got %d instructions, want %d:\n%v", got, want, insns)
+	}
+}
+
+// progBytes is the program as the kernel reads it.
+func progBytes(insns []bpfInsn) []byte {
+	if len(insns) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&insns[0])), len(insns)*int(unsafe.Sizeof(insns[0])))
+}
+
+// TestDeviceFilterEncoding: the programs are byte for byte what
+// cilium/ebpf v0.22.0's asm package encoded for the same rules (skiff
+// e517972, Instructions.Marshal little-endian), before skiff dropped it.
+func TestDeviceFilterEncoding(t *testing.T) {
+	if bpfBigEndian() {
+		t.Skip("the golden encodings are little-endian")
+	}
+	tests := []struct {
+		rules []specs.LinuxDeviceCgroup
+		want  string
+	}{{
+		rules: []specs.LinuxDeviceCgroup{dev(false, "a", nil, nil, "rwm"), dev(true, "c", n(1), n(3), "rwm"), dev(true, "c", n(1), n(5), "r")},
+		want:  "6112000000000000bf2300000000000057020000ffff0000770300001000000061140400000000006115080000000000b70600000000000055020300020000005504020001000000550501000300000047060000070000005502030002000000550402000100000055050100050000004706000002000000a7060000ffffffffb7000000000000004d63010000000000b7000000010000009500000000000000",
+	}, {
+		rules: []specs.LinuxDeviceCgroup{dev(true, "a", nil, nil, ""), dev(false, "c", n(1), n(7), "w"), dev(true, "b", n(8), nil, "m"), dev(false, "c", nil, n(-1), "rw")},
+		want:  "6112000000000000bf2300000000000057020000ffff0000770300001000000061140400000000006115080000000000b70600000700000055020300020000005504020001000000550501000700000057060000fbffffff550202000100000055040100080000004706000001000000550201000200000057060000f9ffffffa7060000ffffffffb7000000000000004d63010000000000b7000000010000009500000000000000",
+	}, {
+		rules: nil,
+		want:  "6112000000000000bf2300000000000057020000ffff0000770300001000000061140400000000006115080000000000b706000000000000a7060000ffffffffb7000000000000004d63010000000000b7000000010000009500000000000000",
+	}}
+	for i, tt := range tests {
+		insns, err := deviceFilter(tt.rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(progBytes(insns)); got != tt.want {
+			t.Errorf("program %d:\ngot  %s\nwant %s", i, got, tt.want)
+		}
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -76,12 +74,7 @@ func setV2Devices(dir string, rules []specs.LinuxDeviceCgroup) error {
 	if err != nil {
 		return err
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Type:         ebpf.CGroupDevice,
-		Name:         deviceProgramName,
-		Instructions: insns,
-		License:      "Apache-2.0",
-	})
+	prog, err := bpfLoadDeviceProgram(deviceProgramName, "Apache-2.0", insns)
 	if err != nil {
 		// Loading a device program needs CAP_BPF and CAP_SYS_ADMIN in the
 		// initial user namespace. A rootless caller has neither, and
@@ -92,7 +85,7 @@ func setV2Devices(dir string, rules []specs.LinuxDeviceCgroup) error {
 		}
 		return fmt.Errorf("load device program: %w", err)
 	}
-	defer prog.Close()
+	defer unix.Close(prog)
 
 	cg, err := unix.Open(dir, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -104,22 +97,12 @@ func setV2Devices(dir string, rules []specs.LinuxDeviceCgroup) error {
 	if err != nil {
 		return fmt.Errorf("query device programs of %s: %w", dir, err)
 	}
-	defer closePrograms(old)
-	err = link.RawAttachProgram(link.RawAttachProgramOptions{
-		Target:  cg,
-		Program: prog,
-		Attach:  ebpf.AttachCGroupDevice,
-		Flags:   unix.BPF_F_ALLOW_MULTI,
-	})
-	if err != nil {
+	defer closeFDs(old)
+	if err := bpfProgAttach(cg, prog, unix.BPF_F_ALLOW_MULTI); err != nil {
 		return fmt.Errorf("attach device program to %s: %w", dir, err)
 	}
 	for _, p := range old {
-		err := link.RawDetachProgram(link.RawDetachProgramOptions{
-			Target:  cg,
-			Program: p,
-			Attach:  ebpf.AttachCGroupDevice,
-		})
+		err := bpfProgDetach(cg, p)
 		// ENOENT: a concurrent update detached it first.
 		if err != nil && !errors.Is(err, unix.ENOENT) {
 			return fmt.Errorf("detach previous device program from %s: %w", dir, err)
@@ -129,30 +112,30 @@ func setV2Devices(dir string, rules []specs.LinuxDeviceCgroup) error {
 }
 
 // skiffDevicePrograms opens the device programs attached directly to the
-// cgroup (not inherited ones) that skiff loaded.
-func skiffDevicePrograms(cg int) ([]*ebpf.Program, error) {
-	res, err := link.QueryPrograms(link.QueryOptions{Target: cg, Attach: ebpf.AttachCGroupDevice})
+// cgroup (not inherited ones) that skiff loaded, recognised by name.
+func skiffDevicePrograms(cg int) ([]int, error) {
+	ids, err := bpfProgQuery(cg)
 	if err != nil {
 		return nil, err
 	}
-	var out []*ebpf.Program
-	for _, ap := range res.Programs {
-		p, err := ebpf.NewProgramFromID(ap.ID)
+	var out []int
+	for _, id := range ids {
+		p, err := bpfProgOpen(id)
 		if errors.Is(err, unix.ENOENT) {
 			continue // detached and freed since the query
 		}
 		if err != nil {
-			closePrograms(out)
+			closeFDs(out)
 			return nil, err
 		}
-		info, err := p.Info()
+		name, err := bpfProgName(p)
 		if err != nil {
-			p.Close()
-			closePrograms(out)
+			unix.Close(p)
+			closeFDs(out)
 			return nil, err
 		}
-		if info.Name != deviceProgramName {
-			p.Close()
+		if name != deviceProgramName {
+			unix.Close(p)
 			continue
 		}
 		out = append(out, p)
@@ -160,9 +143,9 @@ func skiffDevicePrograms(cg int) ([]*ebpf.Program, error) {
 	return out, nil
 }
 
-func closePrograms(ps []*ebpf.Program) {
-	for _, p := range ps {
-		p.Close()
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
 	}
 }
 

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -222,7 +220,7 @@ func countDevicePrograms(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := link.QueryPrograms(link.QueryOptions{Target: int(f.Fd()), Attach: ebpf.AttachCGroupDevice})
+	ids, err := bpfProgQuery(int(f.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +228,25 @@ func countDevicePrograms(t *testing.T, dir string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closePrograms(ps)
-	if len(ps) != len(res.Programs) {
-		t.Errorf("%d programs attached, %d of them skiff's", len(res.Programs), len(ps))
+	closeFDs(ps)
+	if len(ps) != len(ids) {
+		t.Errorf("%d programs attached, %d of them skiff's", len(ids), len(ps))
 	}
 	return len(ps)
+}
+
+// TestDeviceProgramRejected: a program the verifier refuses fails with the
+// errno and the verifier's reason, here that R0 is read before it is set.
+func TestDeviceProgramRejected(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to load a BPF_PROG_TYPE_CGROUP_DEVICE program")
+	}
+	fd, err := bpfLoadDeviceProgram(deviceProgramName, "Apache-2.0", []bpfInsn{bpfExit()})
+	if err == nil {
+		unix.Close(fd)
+		t.Fatal("loaded a program that returns an unset R0")
+	}
+	if !errors.Is(err, unix.EACCES) || !strings.Contains(err.Error(), "(verifier: 0: (95) exit: R0 !read_ok)") {
+		t.Errorf("got %v, want EACCES with the verifier's R0 !read_ok", err)
+	}
 }
