@@ -41,9 +41,10 @@ func Load(root, id string) (*Container, error) {
 	if err != nil {
 		lock.Close()
 		if errors.Is(err, fs.ErrNotExist) {
-			// The directory exists but holds no state: a create still in
-			// progress holds the lock, so we got here only if that create
-			// died midway. Either way there is no container yet.
+			// Directories appear with their state (publishDir), so one
+			// without is the husk of a removal killed midway: nothing
+			// of the container is left. Clear it so the id is free.
+			os.Remove(dir)
 			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
 		}
 		return nil, err
@@ -71,6 +72,16 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
+// lockHeld tells whether some process holds dir's lock, without waiting.
+func lockHeld(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == unix.EWOULDBLOCK
+}
+
 // Close releases the lock.
 func (c *Container) Close() {
 	if c.lock != nil {
@@ -91,6 +102,15 @@ func (c *Container) Spec() *specs.Spec { return c.state.Spec }
 // Status is derived from facts, never stored: is init alive (same pid and
 // start time), is the exec FIFO still there, is the cgroup frozen.
 func (c *Container) Status() string {
+	if c.state.InCreate {
+		// A create holds the container's lock to the end. If we hold it
+		// (Load), or nobody does (Peek), that create died midway: what
+		// it left can only be deleted.
+		if c.lock != nil || !lockHeld(c.dir) {
+			return Stopped
+		}
+		return Creating
+	}
 	if !alive(c.state.Pid, c.state.StartTime) {
 		return Stopped
 	}

@@ -3,7 +3,6 @@ package container
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -92,18 +91,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		return nil, fmt.Errorf("state root %s: %w", o.Root, err)
 	}
 	dir := filepath.Join(o.Root, o.ID)
-	if err := os.Mkdir(dir, 0o711); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("container %q already exists", o.ID)
-		}
-		return nil, fmt.Errorf("state dir %s: %w", dir, err)
-	}
-	lock, err := lockDir(dir)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	c := &Container{root: o.Root, dir: dir, lock: lock, state: &State{
+	c := &Container{root: o.Root, dir: dir, state: &State{
 		ID:          o.ID,
 		Bundle:      bundle,
 		Rootfs:      rootfs,
@@ -111,7 +99,20 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		Owner:       "",
 		Annotations: s.Annotations,
 		Spec:        s,
+		InCreate:    true,
 	}}
+	// The cgroup's paths are recorded before the cgroup exists, so that
+	// delete can remove it after a create killed at any point.
+	var cg cgroups.Manager
+	if s.Linux != nil {
+		if cg, err = cgroups.New(s.Linux.CgroupsPath, o.ID); err != nil {
+			return nil, fmt.Errorf("config.json: linux.cgroupsPath: %w", err)
+		}
+		c.state.CgroupPaths = cg.Paths()
+	}
+	if c.lock, err = publishDir(o.Root, o.ID, c.state); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			c.destroy()
@@ -119,9 +120,10 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		}
 	}()
 
-	if err := spawnInit(c, &o, t); err != nil {
+	if err := spawnInit(c, &o, t, cg); err != nil {
 		return nil, err
 	}
+	c.state.InCreate = false
 	if err := saveState(dir, c.state); err != nil {
 		return nil, err
 	}
@@ -132,6 +134,42 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	}
 	t.mark("save state")
 	return c, nil
+}
+
+// publishDir makes the container's directory appear with its lock taken
+// and a state in it: it is built under a name no id can have ("~" is not
+// in the id alphabet) and renamed into place without replacing anything,
+// so no other command ever sees the directory unlocked or empty, and two
+// creates of one id cannot both succeed.
+func publishDir(root, id string, st *State) (*os.File, error) {
+	tmp, err := os.MkdirTemp(root, "~creating-"+id+"-")
+	if err != nil {
+		return nil, fmt.Errorf("state dir: %w", err)
+	}
+	fail := func(err error) (*os.File, error) {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o711); err != nil {
+		return fail(fmt.Errorf("state dir: %w", err))
+	}
+	lock, err := lockDir(tmp)
+	if err != nil {
+		return fail(err)
+	}
+	if err := saveState(tmp, st); err != nil {
+		lock.Close()
+		return fail(err)
+	}
+	dir := filepath.Join(root, id)
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_NOREPLACE); err != nil {
+		lock.Close()
+		if errors.Is(err, unix.EEXIST) {
+			return fail(fmt.Errorf("container %q already exists", id))
+		}
+		return fail(fmt.Errorf("state dir %s: %w", dir, err))
+	}
+	return lock, nil
 }
 
 // WritePidFile writes the pid atomically: clients poll this file and must

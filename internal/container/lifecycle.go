@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -177,10 +178,29 @@ func (c *Container) destroy() error {
 			errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
 		}
 	}
-	if err := os.RemoveAll(c.dir); err != nil {
+	if err := removeStateDir(c.root, c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("remove state: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// removeStateDir first renames the directory out of the id's way (to a
+// name no id can have), then removes it: a removal killed midway never
+// leaves the id taken by a directory without a container.
+func removeStateDir(root, dir string) error {
+	gone, err := os.MkdirTemp(root, "~deleting-")
+	if err != nil {
+		return os.RemoveAll(dir)
+	}
+	target := filepath.Join(gone, "c")
+	if err := os.Rename(dir, target); err != nil {
+		os.Remove(gone)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return os.RemoveAll(dir)
+	}
+	return os.RemoveAll(gone)
 }
 
 // stateJSON is the state hooks get on stdin.

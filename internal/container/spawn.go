@@ -27,18 +27,13 @@ const handshakeTimeout = 60 * time.Second
 
 // spawnInit starts the container's init and walks the handshake with it
 // (steps as in internal/handshake) until init is parked on the FIFO.
-func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
+func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) error {
 	s := c.state.Spec
 
 	// The cgroup exists, with its limits, before init does: the memory a
 	// process allocates is charged where it was when it allocated.
 	var cg cgroups.Manager
-	if s.Linux != nil {
-		m, err := cgroups.New(s.Linux.CgroupsPath, c.ID())
-		if err != nil {
-			return fmt.Errorf("config.json: linux.cgroupsPath: %w", err)
-		}
-		c.state.CgroupPaths = m.Paths()
+	if m != nil {
 		if err := m.Create(); err != nil {
 			if !o.Rootless || !errors.Is(err, fs.ErrPermission) {
 				return fmt.Errorf("create cgroup: %w", err)
@@ -51,13 +46,12 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 			if o.Warn != nil {
 				o.Warn(fmt.Errorf("rootless: running without a cgroup: %w", err))
 			}
-			m = nil
-		} else if r := cgroupResources(s.Linux); r != nil {
-			if err := m.Set(r); err != nil {
-				return fmt.Errorf("config.json: %w", err)
+		} else {
+			if r := cgroupResources(s.Linux); r != nil {
+				if err := m.Set(r); err != nil {
+					return fmt.Errorf("config.json: %w", err)
+				}
 			}
-		}
-		if m != nil {
 			cg = m
 		}
 		t.mark("cgroup")
@@ -115,6 +109,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline) error {
 		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Created)) },
 		started: func(pid int, start uint64) {
 			c.state.Pid, c.state.StartTime = pid, start
+			// Recorded at once: a create killed from here on leaves a
+			// process that delete must find.
+			saveState(c.dir, c.state)
 		},
 		t:    t,
 		root: filepath.Dir(c.dir),

@@ -73,6 +73,10 @@ type State struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
 	Spec        *specs.Spec       `json:"spec"`
+	// InCreate marks a state saved while create runs, so that a create
+	// killed midway leaves a record of what to remove (cgroups, init)
+	// for delete. Cleared by the last save of a create that finished.
+	InCreate bool `json:"inCreate,omitempty"`
 }
 
 // OCIState is the state JSON of runtime.md ("State"), with runc's extra
