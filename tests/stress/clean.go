@@ -117,6 +117,18 @@ func (h *host) why(p proc, id string) string {
 	return ""
 }
 
+// inCgroup tells whether p is in container id's cgroup.
+func (h *host) inCgroup(p proc, id string) bool {
+	for _, cg := range p.cgroups {
+		for _, comp := range strings.Split(cg, "/") {
+			if comp == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // processes of container id, or of the whole run when id is "".
 func (h *host) processes(id string) []string {
 	ents, _ := os.ReadDir("/proc")

@@ -113,6 +113,9 @@ func (s *suite) crashOne(c crash, id string) {
 	what += map[bool]string{true: " (killed)", false: " (it finished first)"}[res.killed]
 
 	s.checkTruth(id, what)
+	if c.verb == "exec" {
+		s.checkNoStrays(id, what)
+	}
 	// A container whose init dies must read stopped, also after a crash.
 	if c.rep%2 == 1 {
 		if st, err := s.readSaved(id); err == nil && initAlive(st) {
@@ -196,6 +199,38 @@ func (s *suite) checkTruth(id, what string) {
 	}
 	if written && !found {
 		s.fail("%s: state.json written, but list does not show %s", what, id)
+	}
+}
+
+// checkNoStrays: an exec killed midway must not leave a half-started
+// process in the container, which runs on: once /bin/true had its
+// chance to finish, only init is left in the container's cgroup.
+func (s *suite) checkNoStrays(id, what string) {
+	saved, err := s.readSaved(id)
+	if err != nil {
+		return
+	}
+	var strays []string
+	for i := 0; i < 40; i++ {
+		strays = nil
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			var pid int
+			if _, err := fmt.Sscan(e.Name(), &pid); err != nil || pid == saved.Pid {
+				continue
+			}
+			if p, ok := readProc(pid); ok && s.h.inCgroup(p, id) {
+				state, _, _ := statOf(pid)
+				strays = append(strays, fmt.Sprintf("process %d %q (state %s)", pid, p.cmdline, state))
+			}
+		}
+		if len(strays) == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, p := range strays {
+		s.fail("%s: 2 s later, still in the running container besides init: %s", what, p)
 	}
 }
 
