@@ -319,7 +319,11 @@ func (s *stats) command(args []string, res result) {
 		if s.failures[k] == nil {
 			s.failures[k] = map[string]int{}
 		}
-		s.failures[k][v+": "+shape(res.stderr)]++
+		msg := shape(res.stderr)
+		if msg == "" {
+			msg = fmt.Sprintf("(no message; exit %d)", res.code)
+		}
+		s.failures[k][v+": "+msg]++
 	}
 	s.byVerb[v] = c
 }
