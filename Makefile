@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all skiff deps demo test unit bats rootfs conformance test-integration clean bench bench-go
+.PHONY: all skiff deps demo test unit bats rootfs conformance test-integration clean bench bench-go stress stress-ci fuzz
 
 all: skiff
 
@@ -56,7 +56,27 @@ bats: deps skiff rootfs $(BUILD)/recvtty $(BUILD)/seccompagent
 	SKIFF=$(CURDIR)/skiff ROOTFS=$(CURDIR)/$(BUILD)/rootfs RECVTTY=$(CURDIR)/$(BUILD)/recvtty \
 		SECCOMPAGENT=$(CURDIR)/$(BUILD)/seccompagent tests/run-bats.sh tests/bats
 
-test: deps unit bats conformance test-integration
+test: deps unit bats conformance test-integration stress-ci fuzz
+
+# Concurrency, same-id races, skiff SIGKILLed midway through create,
+# start, exec and delete, and stale state (pid reuse), against ./skiff
+# with a private --root; fails on a panic, an unclear error, a state or
+# list that lies, or anything left on the host. Full size by default
+# (`$(BUILD)/stress -h` lists the knobs), e.g. STRESS_ARGS='-n 500 -c 32';
+# stress-ci is the size `make test` runs (about 2 minutes on 2 cores).
+STRESS_ARGS    ?=
+STRESS_CI_ARGS := -n 60 -c 8 -rounds 2 -races 3 -fault-reps 1 -fault-step 6ms
+stress: skiff rootfs
+	$(GO) build -o $(BUILD)/stress ./tests/stress
+	$(BUILD)/stress -skiff ./skiff -rootfs $(BUILD)/rootfs $(STRESS_ARGS)
+stress-ci: skiff rootfs
+	$(GO) build -o $(BUILD)/stress ./tests/stress
+	$(BUILD)/stress -skiff ./skiff -rootfs $(BUILD)/rootfs $(STRESS_CI_ARGS) $(STRESS_ARGS)
+
+# Every Fuzz target of the module, FUZZTIME each (one go test per target).
+FUZZTIME ?= 20s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) tests/fuzz.sh
 
 # Side-by-side benchmarks against runc and crun (whichever are installed),
 # interleaved, as a markdown table on stdout. Flags in BENCH_ARGS, e.g.

@@ -13,8 +13,11 @@ import (
 // returns no error, and every error must be one line starting with
 // "config.json: ".
 func FuzzLoad(f *testing.F) {
-	for _, rootless := range []bool{false, true} {
-		data, err := json.Marshal(Default(rootless))
+	// Real configs (seeds_test.go): `skiff spec` with and without
+	// --rootless, Docker's with its seccomp profile, hooks, idmapped
+	// mounts, every namespace by path; indented as files are.
+	for _, s := range realConfigs(f) {
+		data, err := json.MarshalIndent(s, "", "\t")
 		if err != nil {
 			f.Fatal(err)
 		}
