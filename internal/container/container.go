@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -44,7 +46,7 @@ func Load(root, id string) (*Container, error) {
 			// Directories appear with their state (publishDir), so one
 			// without is the husk of a removal killed midway: nothing
 			// of the container is left. Clear it so the id is free.
-			os.Remove(dir)
+			os.RemoveAll(dir)
 			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
 		}
 		return nil, err
@@ -170,6 +172,9 @@ func List(root string) ([]string, error) {
 		if e.IsDir() && ValidateID(e.Name()) == nil {
 			ids = append(ids, e.Name())
 		}
+		if strings.HasPrefix(e.Name(), creatingPrefix) {
+			sweepCreating(filepath.Join(root, e.Name()))
+		}
 	}
 	sort.Strings(ids)
 	return ids, nil
@@ -191,4 +196,20 @@ func Peek(root, id string) (*Container, error) {
 		return nil, err
 	}
 	return &Container{root: root, dir: dir, state: st}, nil
+}
+
+// creatingPrefix starts the name a container directory is built under
+// (publishDir); "~" is not in the id alphabet.
+const creatingPrefix = "~creating-"
+
+// sweepCreating removes a directory a create left when it was killed
+// before publishing it: it holds no more than a state file (the create
+// made nothing else yet), nobody holds its lock, and it is over a minute
+// old, so no create still working on it can lose it.
+func sweepCreating(dir string) {
+	st, err := os.Stat(dir)
+	if err != nil || time.Since(st.ModTime()) < time.Minute || lockHeld(dir) {
+		return
+	}
+	os.RemoveAll(dir)
 }

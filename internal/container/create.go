@@ -142,7 +142,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 // so no other command ever sees the directory unlocked or empty, and two
 // creates of one id cannot both succeed.
 func publishDir(root, id string, st *State) (*os.File, error) {
-	tmp, err := os.MkdirTemp(root, "~creating-"+id+"-")
+	tmp, err := os.MkdirTemp(root, creatingPrefix+id+"-")
 	if err != nil {
 		return nil, fmt.Errorf("state dir: %w", err)
 	}

@@ -178,29 +178,20 @@ func (c *Container) destroy() error {
 			errs = append(errs, fmt.Errorf("remove cgroup: %w", err))
 		}
 	}
-	if err := removeStateDir(c.root, c.dir); err != nil {
+	if err := removeStateDir(c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("remove state: %w", err))
 	}
 	return errors.Join(errs...)
 }
 
-// removeStateDir first renames the directory out of the id's way (to a
-// name no id can have), then removes it: a removal killed midway never
-// leaves the id taken by a directory without a container.
-func removeStateDir(root, dir string) error {
-	gone, err := os.MkdirTemp(root, "~deleting-")
-	if err != nil {
-		return os.RemoveAll(dir)
+// removeStateDir removes state.json first, then the rest: a removal killed
+// midway leaves a directory without state, which Load recognizes as such a
+// husk and clears, so the id is never left taken.
+func removeStateDir(dir string) error {
+	if err := os.Remove(filepath.Join(dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
-	target := filepath.Join(gone, "c")
-	if err := os.Rename(dir, target); err != nil {
-		os.Remove(gone)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return os.RemoveAll(dir)
-	}
-	return os.RemoveAll(gone)
+	return os.RemoveAll(dir)
 }
 
 // stateJSON is the state hooks get on stdin.

@@ -226,6 +226,14 @@ func (h *host) stateFiles(id string) []string {
 	if ents, err := os.ReadDir(h.root); err == nil {
 		for _, e := range ents {
 			p := filepath.Join(h.root, e.Name())
+			switch {
+			case strings.HasPrefix(e.Name(), ".skiff-init-"):
+				continue // skiff's cached init binary, not a container's
+			case strings.HasPrefix(e.Name(), "~creating-") && listDir(p) == "holds: state.json":
+				// A create killed before it published its directory made
+				// nothing else; `list` sweeps these after a minute.
+				continue
+			}
 			out = append(out, "state root entry "+p+" ("+listDir(p)+")")
 		}
 	}

@@ -386,7 +386,8 @@ func checkState(s ociState, bundle string) string {
 		return fmt.Sprintf("bundle %q, want %q", s.Bundle, bundle)
 	case s.Status == "stopped" && *s.Pid != 0:
 		return fmt.Sprintf("stopped with pid %d", *s.Pid)
-	case s.Status != "stopped" && *s.Pid <= 0:
+	case s.Status != "stopped" && s.Status != "creating" && *s.Pid <= 0:
+		// runtime.md: pid is REQUIRED for created and running only.
 		return fmt.Sprintf("%s with pid %d", s.Status, *s.Pid)
 	case s.Created == "" || s.OCIVersion == "":
 		return "no created time or ociVersion"
