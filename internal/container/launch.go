@@ -89,8 +89,8 @@ func launchInit(l *launchSpec) (int, error) {
 			Path: "/proc/self/fd/" + strconv.Itoa(selfFd),
 			Args: []string{"skiff", "init"},
 			// One P: init's work is one thread's, and a second P costs a
-			// spinning thread at start-up (measured: empty Go binary 10.1 ms
-			// with two, 5.4 ms with one, on the 2-CPU CI VM).
+			// spinning thread at start-up (skiff-init starts in 7.6 ms
+			// instead of 8.4, medians on the quiet 2-CPU CI VM).
 			Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd), "GOMAXPROCS=1"},
 			Stdin:      os.Stdin,
 			Stdout:     os.Stdout,
