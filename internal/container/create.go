@@ -105,7 +105,13 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	// delete can remove it after a create killed at any point.
 	var cg cgroups.Manager
 	if s.Linux != nil {
-		if cg, err = cgroups.New(s.Linux.CgroupsPath, o.ID); err != nil {
+		cgPath := s.Linux.CgroupsPath
+		if cgPath == "" && o.Rootless {
+			// Under the caller's own cgroup, which may be delegated to
+			// them, rather than at the hierarchy root, which is not.
+			cgPath = o.ID
+		}
+		if cg, err = cgroups.New(cgPath, o.ID); err != nil {
 			return nil, fmt.Errorf("config.json: linux.cgroupsPath: %w", err)
 		}
 		c.state.CgroupPaths = cg.Paths()

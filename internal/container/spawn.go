@@ -34,11 +34,21 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 	// process allocates is charged where it was when it allocated.
 	var cg cgroups.Manager
 	if m != nil {
-		if err := m.Create(); err != nil {
+		err := m.Create()
+		if err != nil && o.Rootless && errors.Is(err, fs.ErrPermission) {
+			// A user rarely may write every hierarchy, but a cgroup v2
+			// subtree may be delegated to them: use that alone.
+			m.Destroy()
+			if v2, ok := delegatedV2(c.state.CgroupPaths); ok {
+				m, err = v2, nil
+				c.state.CgroupPaths = m.Paths()
+				saveState(c.dir, c.state)
+			}
+		}
+		if err != nil {
 			if !o.Rootless || !errors.Is(err, fs.ErrPermission) {
 				return fmt.Errorf("create cgroup: %w", err)
 			}
-			m.Destroy()
 			c.state.CgroupPaths = nil
 			if hasLimits(s.Linux.Resources) {
 				return fmt.Errorf("config.json: linux.resources: rootless: no cgroup this user may write to apply the limits in (%w); delegate a cgroup v2 subtree to the user or remove the limits", err)
@@ -294,4 +304,23 @@ func explainUserNSFailure(err error) error {
 		return fmt.Errorf("%w (the limit in /proc/sys/user/max_user_namespaces is reached)", err)
 	}
 	return err
+}
+
+// delegatedV2 makes the container's cgroup in the cgroup2 hierarchy only,
+// where a rootless caller may own a delegated subtree, and reports whether
+// that worked.
+func delegatedV2(paths map[string]string) (cgroups.Manager, bool) {
+	dir, ok := paths[""]
+	if !ok {
+		return nil, false
+	}
+	m, err := cgroups.Load(map[string]string{"": dir})
+	if err != nil {
+		return nil, false
+	}
+	if err := m.Create(); err != nil {
+		m.Destroy()
+		return nil, false
+	}
+	return m, true
 }

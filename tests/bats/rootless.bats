@@ -30,6 +30,9 @@ teardown() {
 		as_user "$SKIFF" --root "$STATE_ROOT" delete --force "$id" >/dev/null 2>&1 || true
 	done
 	rm -rf "$TEST_DIR"
+	local v2
+	v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -z "$v2" ] || find "$v2" -maxdepth 2 -depth -type d -path "*/skiff-deleg-*" -exec rmdir {} + 2>/dev/null || true
 }
 
 as_user() {
@@ -101,4 +104,28 @@ rskiff() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.resources"*"rootless"* ]]
 	[ ! -e "$STATE_ROOT/$ID" ]
+}
+
+@test "rootless: a delegated cgroup v2 subtree is used, and pause works there" {
+	v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$v2" ] || skip "no cgroup2 mount"
+	deleg=$v2/skiff-deleg-$$
+	mkdir "$deleg"
+	chown "$ROOTLESS_USER:" "$deleg" "$deleg/cgroup.procs" "$deleg/cgroup.subtree_control" "$deleg/cgroup.threads"
+	# The user's commands run inside the subtree, as under systemd's
+	# user@.service.
+	in_deleg() {
+		sh -c 'echo $$ >"$0/cgroup.procs" && shift && exec "$@"' "$deleg" x runuser -u "$ROOTLESS_USER" -- "$SKIFF" --root "$STATE_ROOT" "$@"
+	}
+	in_deleg run -d --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 || { cat "$TEST_DIR/out"; rmdir "$deleg"; false; }
+	cat "$TEST_DIR/out"
+	pid=$(rskiff state "$ID" | jq -r .pid)
+	grep -q "^0::/skiff-deleg-$$/$ID\$" /proc/$pid/cgroup
+	in_deleg pause "$ID"
+	[ "$(rskiff state "$ID" | jq -r .status)" = paused ]
+	in_deleg resume "$ID"
+	[ "$(rskiff state "$ID" | jq -r .status)" = running ]
+	in_deleg delete --force "$ID"
+	[ ! -e "$deleg/$ID" ]
+	rmdir "$deleg"
 }
