@@ -129,3 +129,22 @@ rskiff() {
 	[ ! -e "$deleg/$ID" ]
 	rmdir "$deleg"
 }
+
+@test "rootless: a terminal through --console-socket, and hooks" {
+	[ -n "$RECVTTY" ] || skip "RECVTTY not set"
+	chmod 777 "$TEST_DIR"
+	# The receiver runs as the user too, as podman's conmon would.
+	runuser -u "$ROOTLESS_USER" -- "$RECVTTY" "$TEST_DIR/console.sock" "$TEST_DIR/tty.out" &
+	RECVTTY_PID=$!
+	for i in $(seq 50); do [ -S "$TEST_DIR/console.sock" ] && break; sleep 0.05; done
+	update_config ".process.terminal = true | .process.args = [\"sh\", \"-c\", \"tty; id -u\"]
+		| .hooks = {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"id -u > $TEST_DIR/hook.out\"]}]}"
+	rskiff create --console-socket "$TEST_DIR/console.sock" --bundle "$BUNDLE" "$ID" >"$TEST_DIR/create.out" 2>&1 || { cat "$TEST_DIR/create.out"; false; }
+	rskiff start "$ID"
+	wait "$RECVTTY_PID"
+	cat "$TEST_DIR/tty.out"
+	grep -q "/dev/pts/0" "$TEST_DIR/tty.out"
+	grep -q "^0" "$TEST_DIR/tty.out"
+	# The hook ran as the user, on the host side.
+	[ "$(cat "$TEST_DIR/hook.out")" = "$UID_OF_USER" ]
+}
