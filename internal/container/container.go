@@ -22,6 +22,8 @@ type Container struct {
 	dir   string
 	state *State
 	lock  *os.File
+	// specJSON is state.Spec encoded, during a create only (see save).
+	specJSON []byte
 }
 
 // Load opens container id under root and takes its lock. The caller must

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -116,7 +117,10 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		}
 		c.state.CgroupPaths = cg.Paths()
 	}
-	if c.lock, err = publishDir(o.Root, o.ID, c.state); err != nil {
+	if c.specJSON, err = json.Marshal(s); err != nil {
+		return nil, fmt.Errorf("encode spec: %w", err)
+	}
+	if c.lock, err = publishDir(o.Root, o.ID, c); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -130,9 +134,11 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		return nil, err
 	}
 	c.state.InCreate = false
-	if err := saveState(dir, c.state); err != nil {
+	if err := c.save(); err != nil {
 		return nil, err
 	}
+	// Later changes to the spec (update) must be encoded afresh.
+	c.specJSON = nil
 	if o.PidFile != "" {
 		if err := WritePidFile(o.PidFile, c.state.Pid); err != nil {
 			return nil, err
@@ -147,7 +153,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 // in the id alphabet) and renamed into place without replacing anything,
 // so no other command ever sees the directory unlocked or empty, and two
 // creates of one id cannot both succeed.
-func publishDir(root, id string, st *State) (*os.File, error) {
+func publishDir(root, id string, c *Container) (*os.File, error) {
 	tmp, err := os.MkdirTemp(root, creatingPrefix+id+"-")
 	if err != nil {
 		return nil, fmt.Errorf("state dir: %w", err)
@@ -163,7 +169,7 @@ func publishDir(root, id string, st *State) (*os.File, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := saveState(tmp, st); err != nil {
+	if err := c.saveTo(tmp); err != nil {
 		lock.Close()
 		return fail(err)
 	}

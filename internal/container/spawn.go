@@ -42,7 +42,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 			if v2, ok := delegatedV2(c.state.CgroupPaths); ok {
 				m, err = v2, nil
 				c.state.CgroupPaths = m.Paths()
-				saveState(c.dir, c.state)
+				c.save()
 			}
 		}
 		if err != nil {
@@ -121,7 +121,7 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 			c.state.Pid, c.state.StartTime = pid, start
 			// Recorded at once: a create killed from here on leaves a
 			// process that delete must find.
-			saveState(c.dir, c.state)
+			c.save()
 		},
 		t:    t,
 		root: filepath.Dir(c.dir),

