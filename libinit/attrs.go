@@ -132,7 +132,7 @@ func applyFinalAffinity(a *specs.CPUAffinity) error {
 		return nil
 	default:
 		var err error
-		if set, err = parseCPUList(a.Final); err != nil {
+		if set, err = spec.CPUSet(a.Final); err != nil {
 			return fmt.Errorf("config.json: %s: %w", field, err)
 		}
 	}
@@ -140,22 +140,6 @@ func applyFinalAffinity(a *specs.CPUAffinity) error {
 		return fmt.Errorf("config.json: %s: %w", field, err)
 	}
 	return nil
-}
-
-// parseCPUList reads a list such as "0-3,7" (cpuset(7) "List format").
-func parseCPUList(s string) (unix.CPUSet, error) {
-	var set unix.CPUSet
-	ids, err := spec.IDList(s)
-	if err != nil {
-		return set, fmt.Errorf("%q: %w", s, err)
-	}
-	for _, id := range ids {
-		if id >= len(set)*64 {
-			return set, fmt.Errorf("%q: CPU %d is beyond the %d this build handles", s, id, len(set)*64)
-		}
-		set.Set(id)
-	}
-	return set, nil
 }
 
 // applyLSMLabels asks for process.apparmorProfile and process.selinuxLabel

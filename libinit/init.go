@@ -266,17 +266,19 @@ func waitForStart(cfg *handshake.Config, then func() error) (int, error) {
 	}
 	unix.Close(cfg.ProcFd)
 	unix.Close(cfg.FifoFd)
-	// The C stage left a new user namespace's init dumpable for the
-	// reopen above; nothing more of ours needs it.
-	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		unix.Write(fd, []byte("Eprctl dumpable: "+err.Error()))
-		unix.Close(fd)
-		return -1, err
-	}
-	if err := then(); err != nil {
+	// start reports what it reads after "E".
+	fail := func(err error) (int, error) {
 		unix.Write(fd, []byte("E"+err.Error()))
 		unix.Close(fd)
 		return -1, err
+	}
+	// The C stage left a new user namespace's init dumpable for the
+	// reopen above; nothing more of ours needs it.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fail(fmt.Errorf("prctl dumpable: %w", err))
+	}
+	if err := then(); err != nil {
+		return fail(err)
 	}
 	if _, err := unix.Write(fd, []byte{'0'}); err != nil {
 		unix.Close(fd)

@@ -18,15 +18,9 @@ func setInitialAffinity(pid int, p *specs.Process) error {
 		return nil
 	}
 	const field = "process.execCPUAffinity.initial"
-	ids, err := spec.IDList(p.ExecCPUAffinity.Initial)
+	set, err := spec.CPUSet(p.ExecCPUAffinity.Initial)
 	if err != nil {
-		return fmt.Errorf("config.json: %s: %q: %w", field, p.ExecCPUAffinity.Initial, err)
-	}
-	var set unix.CPUSet
-	for _, id := range ids {
-		if id < len(set)*64 {
-			set.Set(id)
-		}
+		return fmt.Errorf("config.json: %s: %w", field, err)
 	}
 	if err := unix.SchedSetaffinity(pid, &set); err != nil {
 		return fmt.Errorf("config.json: %s: %q: %w", field, p.ExecCPUAffinity.Initial, err)

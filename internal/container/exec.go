@@ -36,7 +36,8 @@ var nsFiles = map[specs.LinuxNamespaceType]string{
 // then runs as o.Process says. It returns the process's host pid once the
 // process is about to execve.
 func (c *Container) Exec(o ExecOptions) (pid int, err error) {
-	switch status := c.Status(); status {
+	status := c.Status()
+	switch status {
 	case Running, Created:
 	case Paused:
 		if !o.IgnorePaused {
@@ -73,7 +74,6 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 			return 0, err
 		}
 	}
-	status := c.Status()
 	l := &launchSpec{
 		state:       func() []byte { return c.stateJSON(status) },
 		boot:        boot,

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/json"
 	"fmt"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -85,72 +86,32 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if s.Linux == nil {
 		s.Linux = &specs.Linux{}
 	}
-	s.Linux.Resources = mergeResources(s.Linux.Resources, r)
+	merged, err := mergeResources(s.Linux.Resources, r)
+	if err != nil {
+		return fmt.Errorf("update %q: record the new limits: %w", c.ID(), err)
+	}
+	s.Linux.Resources = merged
 	return saveState(c.dir, c.state)
 }
 
-// mergeResources overlays the groups of update on base.
-func mergeResources(base, update *specs.LinuxResources) *specs.LinuxResources {
-	if base == nil {
-		cp := *update
-		return &cp
+// mergeResources overlays update on a copy of base: every field update
+// sets replaces base's, every field it leaves out (nil, empty) is kept.
+// That is what decoding update's JSON onto base's does, with the same
+// omitempty rules the spec types already carry, for every group and
+// field, new ones included.
+func mergeResources(base, update *specs.LinuxResources) (*specs.LinuxResources, error) {
+	var out specs.LinuxResources
+	for _, r := range []*specs.LinuxResources{base, update} {
+		if r == nil {
+			continue
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, err
+		}
 	}
-	out := *base
-	if m := update.Memory; m != nil {
-		if out.Memory == nil {
-			out.Memory = &specs.LinuxMemory{}
-		}
-		mm := *out.Memory
-		if m.Limit != nil {
-			mm.Limit = m.Limit
-		}
-		if m.Reservation != nil {
-			mm.Reservation = m.Reservation
-		}
-		if m.Swap != nil {
-			mm.Swap = m.Swap
-		}
-		out.Memory = &mm
-	}
-	if cp := update.CPU; cp != nil {
-		if out.CPU == nil {
-			out.CPU = &specs.LinuxCPU{}
-		}
-		cc := *out.CPU
-		if cp.Shares != nil {
-			cc.Shares = cp.Shares
-		}
-		if cp.Quota != nil {
-			cc.Quota = cp.Quota
-		}
-		if cp.Period != nil {
-			cc.Period = cp.Period
-		}
-		if cp.RealtimeRuntime != nil {
-			cc.RealtimeRuntime = cp.RealtimeRuntime
-		}
-		if cp.RealtimePeriod != nil {
-			cc.RealtimePeriod = cp.RealtimePeriod
-		}
-		if cp.Cpus != "" {
-			cc.Cpus = cp.Cpus
-		}
-		if cp.Mems != "" {
-			cc.Mems = cp.Mems
-		}
-		out.CPU = &cc
-	}
-	if update.Pids != nil {
-		out.Pids = update.Pids
-	}
-	if update.BlockIO != nil {
-		out.BlockIO = update.BlockIO
-	}
-	if update.Unified != nil {
-		out.Unified = update.Unified
-	}
-	if update.HugepageLimits != nil {
-		out.HugepageLimits = update.HugepageLimits
-	}
-	return &out
+	return &out, nil
 }

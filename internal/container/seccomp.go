@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"slices"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -15,8 +14,8 @@ import (
 )
 
 // compileSeccomp turns linux.seccomp into the program init loads, and
-// checks up front that this kernel takes the requested flags: init loads
-// the filter after start has returned, too late to report a refusal.
+// checks up front that this kernel takes the requested flags, so that a
+// refusal fails create rather than, late, start.
 func compileSeccomp(sc *specs.LinuxSeccomp) (*bpf.Program, error) {
 	if sc == nil {
 		return nil, nil
@@ -25,9 +24,8 @@ func compileSeccomp(sc *specs.LinuxSeccomp) (*bpf.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, supported := bpf.ConfigFlags()
 	for i, f := range sc.Flags {
-		if !slices.Contains(supported, string(f)) {
+		if !bpf.FlagSupported(string(f)) {
 			return nil, fmt.Errorf("config.json: linux.seccomp.flags[%d]: %s is not supported by this kernel", i, f)
 		}
 	}

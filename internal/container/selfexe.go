@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -94,6 +95,7 @@ func protectedInit(root string) (*os.File, error) {
 		return protectedSelf()
 	}
 	if err := writeInitBinary(root, path, bin); err == nil {
+		removeOtherInitBinaries(root, path)
 		if f, err := readOnlyClone(path); err == nil {
 			return f, nil
 		}
@@ -128,4 +130,16 @@ func writeInitBinary(root, path string, bin []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// removeOtherInitBinaries deletes the copies earlier builds of skiff left
+// in the state root, so that upgrades do not pile up binaries in /run.
+// A container started from one keeps running: its init holds the inode.
+func removeOtherInitBinaries(root, keep string) {
+	old, _ := filepath.Glob(filepath.Join(root, ".skiff-init-*"))
+	for _, p := range old {
+		if p != keep && !strings.HasPrefix(filepath.Base(p), ".skiff-init-tmp-") {
+			os.Remove(p)
+		}
+	}
 }

@@ -118,6 +118,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 		state: func() []byte { return c.stateJSON(Created) },
 		hooks: func() error { return runCreateHooks(s.Hooks, c.stateJSON(Created)) },
 		started: func(pid int, start uint64) {
+			if c.state.Pid == pid && c.state.StartTime == start {
+				return // init is the direct child: saved already
+			}
 			c.state.Pid, c.state.StartTime = pid, start
 			// Recorded at once: a create killed from here on leaves a
 			// process that delete must find.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxListID bounds CPU and NUMA node numbers in lists; the kernel's own
@@ -60,4 +62,21 @@ func parseListID(s string) (int, error) {
 		return 0, fmt.Errorf("%q is too large", s)
 	}
 	return n, nil
+}
+
+// CPUSet turns a kernel "list format" string of CPUs into the mask
+// sched_setaffinity takes; a CPU beyond the mask is an error, not dropped.
+func CPUSet(s string) (unix.CPUSet, error) {
+	var set unix.CPUSet
+	ids, err := IDList(s)
+	if err != nil {
+		return set, fmt.Errorf("%q: %w", s, err)
+	}
+	for _, id := range ids {
+		if id >= len(set)*64 {
+			return set, fmt.Errorf("%q: CPU %d is beyond the %d this build handles", s, id, len(set)*64)
+		}
+		set.Set(id)
+	}
+	return set, nil
 }

@@ -263,6 +263,13 @@ stop_all() {
 	for m in $(awk -v d="$IT_DIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
+	# The parent cgroups the clients made for their containers (containerd
+	# names one after its namespace; docker and podman use these), once
+	# empty: skiff removes each container's own cgroup, not its parents.
+	local cg
+	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d \( -name "$CTR_NS" -o -name docker -o -name libpod_parent \) 2>/dev/null); do
+		find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	if [ -z "${IT_KEEP:-}" ]; then
 		rm -rf --one-file-system "$IT_DIR"
 	else

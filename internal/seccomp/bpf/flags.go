@@ -68,3 +68,10 @@ func ConfigFlags() (known, supported []string) {
 	}
 	return known, supported
 }
+
+// FlagSupported tells whether the running kernel accepts the flag named as
+// in linux.seccomp.flags.
+func FlagSupported(name string) bool {
+	bit, ok := FlagBit(name)
+	return ok && flagSupported(bit)
+}
