@@ -32,6 +32,7 @@ teardown() {
 	ip link del "$BRIDGE" 2>/dev/null || true
 	ip netns del "$NETNS" 2>/dev/null || true
 	rm -rf "$NET_STATE"
+	rmdir /run/skiff-network 2>/dev/null || true
 }
 
 # gone NAME: the interface disappears from the host within 5 s (a dying

@@ -129,6 +129,7 @@ finish() {
 	fi
 	cleanup interrupted
 	rm -rf "$work"
+	rm -f "$state_root"/.skiff-init-*
 	rmdir "$state_root" 2>/dev/null
 }
 trap 'finish; exit 130' INT TERM
@@ -278,6 +279,8 @@ done
 
 trap - INT TERM
 rm -rf "$work"
+# skiff caches its init binary in the state root (internal/initbin).
+rm -f "$state_root"/.skiff-init-*
 rmdir "$state_root" 2>/dev/null || echo "conformance: $state_root not empty, left in place" >&2
 
 echo "conformance: $passed of $total files passed ($(($(date +%s) - started)) s); TAP in ${out#"$repo"/}/"
