@@ -9,18 +9,20 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 all: skiff
 
-# cgo is required: the namespace stage of init is C (internal/nsenter).
+# cgo is required: the seccomp compiler is libseccomp (internal/seccomp).
 # Static, so no dynamic loader runs on each of the several executions a
 # container costs; urfave_cli_no_docs drops the markdown/man generators
 # whose package init alone took 4.4 ms per start (GODEBUG=inittrace=1).
 TAGS      := urfave_cli_no_docs,netgo,osusergo
-# skiff embeds skiff-init (cmd/skiff-init: the C namespace stage and
-# libinit only), which runs as every container's init: a third of skiff's
-# size, and none of its CLI, seccomp compiler, netlink or eBPF packages to
-# start. Its SHA-256 names the cached copy in the state root.
-INITBIN := internal/initbin/bin/skiff-init
+# skiff embeds skiff-init (libinit/*.c), which runs as every container's
+# init: a static C program that executes the plan skiff computes
+# (internal/initplan), with no language runtime to start. Its SHA-256
+# names the cached copy in the state root.
+CC        ?= cc
+INITBIN   := internal/initbin/bin/skiff-init
+INIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -fno-asynchronous-unwind-tables
 skiff:
-	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '-s -w -extldflags -static' -o $(INITBIN) ./cmd/skiff-init
+	$(CC) $(INIT_CFLAGS) -o $(INITBIN) libinit/*.c
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath \
 		-ldflags '$(LDFLAGS) -X github.com/skiffrt/skiff/internal/initbin.id='"$$(sha256sum $(INITBIN) | cut -c1-64)"' -extldflags -static' -o skiff .
 

@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffrt/skiff/internal/caps"
+	"github.com/skiffrt/skiff/internal/initplan"
 	"github.com/skiffrt/skiff/internal/seccomp"
-	"github.com/skiffrt/skiff/libinit"
 )
 
 var featuresCommand = &cli.Command{
@@ -32,7 +32,7 @@ func featuresDocument() *features.Features {
 		OCIVersionMin: "1.0.0",
 		OCIVersionMax: specs.Version,
 		Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
-		MountOptions:  libinit.MountOptionNames(),
+		MountOptions:  initplan.MountOptionNames(),
 		Linux: &features.Linux{
 			Namespaces:   []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"},
 			Capabilities: caps.Names(),

@@ -13,8 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffrt/skiff/internal/container"
-	_ "github.com/skiffrt/skiff/internal/nsenter" // the C namespace stage of init
-	"github.com/skiffrt/skiff/libinit"
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".
@@ -24,11 +22,6 @@ var (
 )
 
 func main() {
-	// A container's init: nothing of the CLI is needed, go straight to
-	// libinit, which never returns.
-	if len(os.Args) > 1 && os.Args[1] == "init" {
-		libinit.Run()
-	}
 	os.Exit(runApp(os.Args))
 }
 

@@ -24,8 +24,15 @@ while read -r dir name; do
 	start=$SECONDS
 	log=$(mktemp)
 	if ! "$GO" test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" "./$dir" >"$log" 2>&1; then
-		tail -n 30 "$log"
-		failed+=("./$dir $name")
+		if grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then
+			# Go's fuzz coordinator can report its own -fuzztime
+			# deadline as a failure, with no failing input
+			# (golang/go#75804, fixed in Go 1.27): not a finding.
+			echo "fuzz: $name ok ($(grep -o 'execs: [0-9]*' "$log" | tail -1), $((SECONDS - start)) s; go's end-of-fuzztime race golang/go#75804 ignored)"
+		else
+			tail -n 30 "$log"
+			failed+=("./$dir $name")
+		fi
 	else
 		echo "fuzz: $name ok ($(grep -o 'execs: [0-9]*' "$log" | tail -1), $((SECONDS - start)) s)"
 	fi

@@ -1,5 +1,5 @@
 // Package caps maps capability names of config.json to their numbers,
-// for validation (internal/spec) and for applying them (libinit).
+// for validation (internal/spec) and for the init plan (internal/initplan).
 package caps
 
 import (

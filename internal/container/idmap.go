@@ -30,7 +30,7 @@ func isIDMapped(m specs.Mount) bool {
 // openIDMappedMounts makes the detached mounts for every idmapped entry of
 // s.Mounts. It returns their fds and the mount indices they belong to; the
 // caller closes the fds once init has them.
-func openIDMappedMounts(s *specs.Spec, bundle string, initPid int) (fds, indices []int, err error) {
+func openIDMappedMounts(s *specs.Spec, bundle string, initPid int, root string) (fds, indices []int, err error) {
 	defer func() {
 		if err != nil {
 			for _, fd := range fds {
@@ -50,7 +50,7 @@ func openIDMappedMounts(s *specs.Spec, bundle string, initPid int) (fds, indices
 			continue
 		}
 		field := fmt.Sprintf("config.json: mounts[%d] (%s)", i, m.Destination)
-		usernsFd, holder, err := idmapUserNamespace(s, m, initPid)
+		usernsFd, holder, err := idmapUserNamespace(s, m, initPid, root)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", field, err)
 		}
@@ -103,7 +103,7 @@ func idmappedMount(m specs.Mount, bundle string, usernsFd int) (int, error) {
 // mapping: the container's own when the mount has no mapping of its own or
 // the same one, otherwise a new namespace kept alive by a holder (which
 // the caller releases once the mapping is applied).
-func idmapUserNamespace(s *specs.Spec, m specs.Mount, initPid int) (int, *usernsHolder, error) {
+func idmapUserNamespace(s *specs.Spec, m specs.Mount, initPid int, root string) (int, *usernsHolder, error) {
 	var l specs.Linux
 	if s.Linux != nil {
 		l = *s.Linux
@@ -119,22 +119,26 @@ func idmapUserNamespace(s *specs.Spec, m specs.Mount, initPid int) (int, *userns
 		}
 		return fd, nil, nil
 	}
-	return holdUserNamespace(m.UIDMappings, m.GIDMappings)
+	return holdUserNamespace(root, m.UIDMappings, m.GIDMappings)
 }
 
 // usernsHolder is a process that keeps a user namespace alive until
-// released: skiff itself, stopped by the C stage (internal/nsenter)
-// before the Go runtime starts, waiting for its stdin to close.
+// released: skiff-init in its holder mode (libinit/init.c), which
+// waits for its stdin to close.
 type usernsHolder struct {
 	cmd  *exec.Cmd
 	stop *os.File
 }
 
-func holdUserNamespace(uids, gids []specs.LinuxIDMapping) (int, *usernsHolder, error) {
-	self, err := os.Executable()
+func holdUserNamespace(root string, uids, gids []specs.LinuxIDMapping) (int, *usernsHolder, error) {
+	bin, err := protectedInit(root)
 	if err != nil {
 		return -1, nil, err
 	}
+	defer bin.Close()
+	// Executed by the path of our fd, which the child has at the same
+	// number until execve (no ExtraFiles move it).
+	self := fmt.Sprintf("/proc/self/fd/%d", bin.Fd())
 	r, w, err := os.Pipe()
 	if err != nil {
 		return -1, nil, err

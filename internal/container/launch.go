@@ -12,6 +12,7 @@ import (
 
 	"github.com/skiffrt/skiff/cgroups"
 	"github.com/skiffrt/skiff/internal/handshake"
+	"github.com/skiffrt/skiff/internal/initplan"
 	"github.com/skiffrt/skiff/internal/netdev"
 	"golang.org/x/sys/unix"
 )
@@ -86,12 +87,9 @@ func launchInit(l *launchSpec) (int, error) {
 	selfFd := add(self)
 	newCmd := func() *exec.Cmd {
 		return &exec.Cmd{
-			Path: "/proc/self/fd/" + strconv.Itoa(selfFd),
-			Args: []string{"skiff", "init"},
-			// One P: init's work is one thread's, and a second P costs a
-			// spinning thread at start-up (skiff-init starts in 7.6 ms
-			// instead of 8.4, medians on the quiet 2-CPU CI VM).
-			Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd), "GOMAXPROCS=1"},
+			Path:       "/proc/self/fd/" + strconv.Itoa(selfFd),
+			Args:       []string{"skiff", "init"},
+			Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)},
 			Stdin:      os.Stdin,
 			Stdout:     os.Stdout,
 			Stderr:     os.Stderr,
@@ -184,7 +182,8 @@ func launchInit(l *launchSpec) (int, error) {
 		}
 	}
 
-	// Step 6: the config, then the idmapped mounts made for it.
+	// Step 6: the plan (internal/initplan), then the idmapped mounts made
+	// for it.
 	l.cfg.InitPid = initPid
 	var state []byte
 	if l.state != nil {
@@ -195,7 +194,7 @@ func launchInit(l *launchSpec) (int, error) {
 	}
 	var mountFds []int
 	if !l.cfg.Exec {
-		mountFds, l.cfg.IDMapMounts, err = openIDMappedMounts(l.cfg.Spec, l.cfg.Bundle, initPid)
+		mountFds, l.cfg.IDMapMounts, err = openIDMappedMounts(l.cfg.Spec, l.cfg.Bundle, initPid, l.root)
 		if err != nil {
 			return 0, err
 		}
@@ -205,8 +204,16 @@ func launchInit(l *launchSpec) (int, error) {
 			}
 		}()
 	}
-	if err := handshake.WriteFrame(parent, &l.cfg); err != nil {
-		return 0, fmt.Errorf("send config to init: %w", err)
+	host, err := initplan.ReadHost(&l.cfg, initPid)
+	if err != nil {
+		return 0, err
+	}
+	plan, err := initplan.Build(&l.cfg, host)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := parent.Write(plan.Encode()); err != nil {
+		return 0, fmt.Errorf("send plan to init: %w", err)
 	}
 	if len(mountFds) > 0 {
 		if err := handshake.SendFds(parent, mountFds); err != nil {

@@ -2,6 +2,7 @@ package container
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,27 +14,8 @@ import (
 	"github.com/skiffrt/skiff/internal/initbin"
 )
 
-// protectedSelf returns a read-only view of the skiff binary to execute as
-// a container's init. A process in the container that reaches init's
-// /proc/<pid>/exe (a shared pid namespace, or exec into the container)
-// must not be able to open it for writing and overwrite the runtime on the
-// host (CVE-2019-5736).
-//
-// The first choice is a detached read-only bind mount of the binary
-// (open_tree + mount_setattr): it costs about 0.1 ms, needs no copy, and
-// leaves no mount in any namespace's table. Without the privilege for it
-// (rootless) or on kernels before 5.12, a sealed memfd copy does the job
-// for about 1.3 ms per start (a 6 MB binary, measured on the CI machine).
-func protectedSelf() (*os.File, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find skiff binary: %w", err)
-	}
-	if f, err := readOnlyClone(self); err == nil {
-		return f, nil
-	}
-	return sealedCopy(self)
-}
+// errNoInit: `go build` alone makes a skiff that cannot start containers.
+var errNoInit = errors.New("this skiff was built without skiff-init (libinit/); build it with `make skiff`")
 
 func readOnlyClone(path string) (*os.File, error) {
 	fd, err := unix.OpenTree(unix.AT_FDCWD, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
@@ -46,15 +28,6 @@ func readOnlyClone(path string) (*os.File, error) {
 		return nil, os.NewSyscallError("mount_setattr", err)
 	}
 	return os.NewFile(uintptr(fd), path), nil
-}
-
-func sealedCopy(path string) (*os.File, error) {
-	src, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open skiff binary: %w", err)
-	}
-	defer src.Close()
-	return sealedCopyOf(src)
 }
 
 func sealedCopyOf(src io.Reader) (*os.File, error) {
@@ -75,16 +48,22 @@ func sealedCopyOf(src io.Reader) (*os.File, error) {
 	return dst, nil
 }
 
-// protectedInit returns a read-only view of the binary to run as init:
-// the skiff-init embedded at build time (internal/initbin), or skiff
-// itself when there is none. skiff-init is written once per build into
-// the state root, as a file of root's in a directory of root's, and run
-// from a detached read-only bind mount of it like skiff itself; where
-// that mount is not allowed (rootless), from a sealed memfd copy.
+// protectedInit returns a read-only view of the binary to run as a
+// container's init: skiff-init, embedded at build time (internal/initbin).
+// A process in the container that reaches init's /proc/<pid>/exe (a
+// shared pid namespace, or exec into the container) must not be able to
+// open it for writing and overwrite the runtime on the host
+// (CVE-2019-5736).
+//
+// skiff-init is written once per build into the state root, as a file of
+// root's in a directory of root's, and run from a detached read-only bind
+// mount of it (open_tree + mount_setattr: about 0.1 ms, no copy, no mount
+// left in any namespace's table). Without the privilege for that mount
+// (rootless) or on kernels before 5.12, a sealed memfd copy does the job.
 func protectedInit(root string) (*os.File, error) {
 	id := initbin.ID()
-	if id == "" || len(id) < 16 {
-		return protectedSelf()
+	if len(id) < 16 {
+		return nil, errNoInit
 	}
 	path := filepath.Join(root, ".skiff-init-"+id[:16])
 	if f, err := readOnlyClone(path); err == nil {
@@ -92,7 +71,7 @@ func protectedInit(root string) (*os.File, error) {
 	}
 	bin, err := initbin.Binary()
 	if err != nil {
-		return protectedSelf()
+		return nil, errNoInit
 	}
 	if err := writeInitBinary(root, path, bin); err == nil {
 		removeOtherInitBinaries(root, path)

@@ -1,20 +1,22 @@
 // Package handshake is the wire protocol between skiff's host side
-// (internal/container) and a container's init (libinit), and nothing else.
+// (internal/container) and a container's init (skiff-init, libinit/*.c),
+// and nothing else.
 //
-// The conversation, by step (the same numbers appear in nsenter.c, in
-// internal/container/spawn.go and in libinit/init.go):
+// The conversation, by step (the same numbers appear in libinit/stage.c,
+// libinit/init.c and internal/container/launch.go):
 //
 //  1. parent → C stage: Bootstrap record (namespaces to join and create)
 //  2. C stage joins namespaces by path
 //  3. C stage creates a user namespace; sends 'U', parent writes the id maps, answers 'u'
 //  4. C stage creates the other namespaces
 //  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error)
-//  6. parent → init: Config (JSON); init sets up the root filesystem
+//  6. parent → init: the plan (internal/initplan, built from Config); init
+//     executes it: the root filesystem, then the process
 //  7. init → parent: MsgHooks when prestart/createRuntime hooks must run; parent answers MsgHooksDone
 //     init → parent: MsgSeccompFd and the notify fd, when the seccomp filter has a listener
 //  8. init → parent: MsgReady once parked before the exec FIFO (or MsgError)
 //
-// Both directions after step 5 are length-prefixed JSON frames.
+// After step 6, init's messages are length-prefixed JSON frames.
 package handshake
 
 import (
@@ -34,19 +36,19 @@ import (
 	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
-// EnvUsernsHolder makes the C stage a holder of a user namespace: it
-// waits for stdin to close and exits, without starting the Go runtime.
+// EnvUsernsHolder makes skiff-init a holder of a user namespace: it waits
+// for stdin to close and exits.
 const EnvUsernsHolder = "_SKIFF_USERNS_HOLDER"
 
-// EnvInitPipe names the handshake socket's fd in init's environment. The C
-// stage reads it; its presence is what makes a skiff process an init.
+// EnvInitPipe names the handshake socket's fd in init's environment. skiff-init
+// refuses to run without it.
 const EnvInitPipe = "_SKIFF_INITPIPE"
 
 // maxFrame bounds a JSON frame so a confused peer cannot make us allocate
 // without limit.
 const maxFrame = 64 << 20
 
-// Bootstrap is what the C stage needs before the Go runtime starts.
+// Bootstrap is what init needs for steps 1-5.
 type Bootstrap struct {
 	CloneFlags  uintptr        // namespaces to create
 	Joins       map[int]string // clone flag → namespace file to join
@@ -120,7 +122,7 @@ func eofMeansExited(err error) error {
 	return err
 }
 
-// Config is everything init needs for steps 6 to 8.
+// Config is everything the plan for steps 6 to 8 is built from.
 type Config struct {
 	ID      string      `json:"id"`
 	Bundle  string      `json:"bundle"`

@@ -1,5 +1,5 @@
 // Package initbin holds the skiff-init binary that `make skiff` builds
-// from cmd/skiff-init, embedded into skiff.
+// from libinit/*.c, embedded into skiff.
 package initbin
 
 import (

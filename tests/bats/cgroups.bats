@@ -135,7 +135,7 @@ load helpers
 }
 
 @test "a memory limit too low for setup says so and names the field; nothing is left" {
-	update_config '.linux.resources.memory = {"limit": 1048576} | .process.args = ["true"]'
+	update_config '.linux.resources.memory = {"limit": 65536} | .process.args = ["true"]'
 	run skiff run --bundle "$BUNDLE" "$ID"
 	echo "$output"
 	[ "$status" -ne 0 ]

@@ -1,26 +1,15 @@
-// The namespace stage of a container's init.
-//
-// Why C: setns(2) into a user or mount namespace, and unshare(CLONE_NEWUSER),
-// require a single-threaded caller. A Go program has several threads before
-// main() runs, so this work happens in an ELF constructor, which the dynamic
-// loader (or the static libc start-up) runs before the Go runtime starts any
-// thread. The constructor does nothing unless skiff was started as a
-// container's init (the _SKIFF_INITPIPE variable names the handshake socket).
-//
-// The wire format shared with the Go side lives in internal/handshake; the
-// step numbers below match the comments there and in internal/container.
+// Steps 1-5 of the handshake (internal/handshake): join the namespaces
+// given by path, create the new ones, and fork into a pid namespace. Errors
+// here travel as stage records ('E', errno, length, text), which the parent
+// reads with handshake.ReadStageReply.
+#include "init.h"
 
-#define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,42 +28,6 @@ struct join {
 	char *path;
 	int fd;
 };
-
-static int sock = -1;
-
-static int write_all(const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(sock, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(void *buf, size_t len)
-{
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(sock, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 // bail sends an error record ('E', errno, length, text) to the parent and
 // exits: the parent reports it as the cause of the failed create.
@@ -97,10 +50,10 @@ static void bail(int err, const char *fmt, ...)
 	char tag = 'E';
 	int32_t e = err;
 	uint32_t len = (uint32_t)n;
-	write_all(&tag, 1);
-	write_all(&e, sizeof(e));
-	write_all(&len, sizeof(len));
-	write_all(msg, len);
+	write_all(g_sock, &tag, 1);
+	write_all(g_sock, &e, sizeof(e));
+	write_all(g_sock, &len, sizeof(len));
+	write_all(g_sock, msg, len);
 	_exit(1);
 }
 
@@ -130,48 +83,21 @@ static void write_file(const char *path, const char *data)
 	close(fd);
 }
 
-__attribute__((constructor)) static void skiff_nsenter(void)
+void run_stage(void)
 {
-	// A holder of a user namespace for an idmapped mount (see
-	// internal/container/idmap.go): nothing to do but wait.
-	if (getenv("_SKIFF_USERNS_HOLDER") != NULL) {
-		char c;
-		while (read(0, &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	const char *env = getenv("_SKIFF_INITPIPE");
-	if (env == NULL || *env == '\0')
-		return;
-	sock = atoi(env);
-	if (sock < 3)
-		_exit(1);
-	// Not dumpable from the first instruction: a dumpable process's
-	// /proc/<pid>/fd, cwd and exe are open to any process of the same uid,
-	// and a process joining a running container (exec, or a shared pid
-	// namespace) is visible to the container's processes while it still
-	// holds the runtime's fds (CVE-2016-9962).
-	// Rootless init stays dumpable: its unprivileged parent must write
-	// its uid_map, and the user's other processes could ptrace it anyway.
-	if (geteuid() == 0)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	// The binary runs as /proc/self/fd/N (see protectedSelf), which
-	// would name the process "N" in ps.
-	prctl(PR_SET_NAME, "skiff:init", 0, 0, 0);
-
 	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
 	// key=value strings). The parent sends it after putting this process
 	// into the container's cgroup, so everything forked below is born there
 	// and a new cgroup namespace is rooted at that cgroup.
 	uint32_t len;
-	if (read_all(&len, sizeof(len)) < 0)
+	if (read_all(g_sock, &len, sizeof(len)) < 0)
 		_exit(1);
 	if (len > MAX_BOOTSTRAP)
 		bail(0, "bootstrap record too large (%u bytes)", len);
 	char *buf = malloc(len + 1);
 	if (buf == NULL)
 		bail(errno, "allocate bootstrap record");
-	if (read_all(buf, len) < 0)
+	if (read_all(g_sock, buf, len) < 0)
 		_exit(1);
 	buf[len] = '\0';
 
@@ -231,10 +157,10 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 		if (unshare(CLONE_NEWUSER) < 0)
 			bail(errno, "linux.namespaces: create user namespace");
 		char tag = 'U';
-		if (write_all(&tag, 1) < 0)
+		if (write_all(g_sock, &tag, 1) < 0)
 			_exit(1);
 		char ack;
-		if (read_all(&ack, 1) < 0 || ack != 'u')
+		if (read_all(g_sock, &ack, 1) < 0 || ack != 'u')
 			_exit(1);
 		// Become root of the new namespace when root is mapped, so that
 		// files created during setup are owned by the container's root.
@@ -244,7 +170,7 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 		// through /proc/<pid>/fd, which for a non-dumpable process
 		// belongs to the host's root, whom this namespace does not map.
 		// Only a new user namespace needs this, and nothing else lives
-		// in it yet; the Go init clears the flag once the FIFO is open.
+		// in it yet; OP_OPEN_FIFO clears the flag once the FIFO is open.
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 
@@ -272,16 +198,15 @@ __attribute__((constructor)) static void skiff_nsenter(void)
 		if (child > 0) {
 			char tag = 'P';
 			int32_t p = child;
-			write_all(&tag, 1);
-			write_all(&p, sizeof(p));
+			write_all(g_sock, &tag, 1);
+			write_all(g_sock, &p, sizeof(p));
 			_exit(0);
 		}
 	} else {
 		char tag = 'P';
 		int32_t p = initpid;
-		if (write_all(&tag, 1) < 0 || write_all(&p, sizeof(p)) < 0)
+		if (write_all(g_sock, &tag, 1) < 0 || write_all(g_sock, &p, sizeof(p)) < 0)
 			_exit(1);
 	}
 	free(buf);
-	// Return into the Go runtime; libinit.Run continues with step 6.
 }

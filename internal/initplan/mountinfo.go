@@ -1,9 +1,6 @@
-package libinit
+package initplan
 
 import (
-	"bufio"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -16,21 +13,15 @@ type mountInfo struct {
 	superOpts  string
 }
 
-func readMountInfo() ([]mountInfo, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// parseMountInfo reads the lines of a mountinfo file.
+func parseMountInfo(data string) []mountInfo {
 	var out []mountInfo
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if m, ok := parseMountInfoLine(sc.Text()); ok {
+	for _, line := range strings.Split(data, "\n") {
+		if m, ok := parseMountInfoLine(line); ok {
 			out = append(out, m)
 		}
 	}
-	return out, sc.Err()
+	return out
 }
 
 // parseMountInfoLine splits "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue".
@@ -83,11 +74,7 @@ func unescapeOctal(s string) string {
 }
 
 // mountPointOf returns the mount point that contains path.
-func mountPointOf(path string) (string, error) {
-	mounts, err := readMountInfo()
-	if err != nil {
-		return "", fmt.Errorf("read mountinfo: %w", err)
-	}
+func mountPointOf(mounts []mountInfo, path string) string {
 	path = filepath.Clean(path)
 	best := "/"
 	for _, m := range mounts {
@@ -96,5 +83,5 @@ func mountPointOf(path string) (string, error) {
 			best = mp
 		}
 	}
-	return best, nil
+	return best
 }

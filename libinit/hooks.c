@@ -1,0 +1,154 @@
+// Hooks that init runs itself, inside the container's namespaces:
+// createContainer (before pivot_root, so paths are the runtime's) and
+// startContainer (after it). The others run in the parent
+// (internal/hooks). As there: the state JSON on stdin, stdout discarded,
+// the first line of stderr in the error, a timeout that kills the hook.
+#include "init.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char **list_at(const struct op *op, int from, int n)
+{
+	char **v = calloc((size_t)n + 1, sizeof(char *));
+	if (v == NULL)
+		fail(errno, "%s: allocate", arg_str(op, 0));
+	for (int i = 0; i < n; i++)
+		v[i] = (char *)arg_str(op, from + i);
+	return v;
+}
+
+static void describe_status(char *buf, size_t size, int status)
+{
+	if (WIFEXITED(status)) {
+		snprintf(buf, size, "exit status %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		const char *name = strsignal(WTERMSIG(status));
+		snprintf(buf, size, "signal: %s", name ? name : "unknown");
+		// "Killed" -> "killed", as Go's os.ProcessState spells it.
+		char *p = strchr(buf, ':');
+		if (p != NULL && p[1] == ' ' && p[2] >= 'A' && p[2] <= 'Z')
+			p[2] = (char)(p[2] - 'A' + 'a');
+	} else {
+		snprintf(buf, size, "status %#x", status);
+	}
+}
+
+// hook_op: timeout (seconds), state, path, argc, args..., env...
+void hook_op(const struct op *op)
+{
+	need_args(op, 5);
+	const char *ctx = arg_str(op, 0);
+	long timeout = (long)arg_u64(op, 1);
+	const char *state = arg_str(op, 2);
+	size_t state_len = op->argv[2].len;
+	const char *path = arg_str(op, 3);
+	int argc = (int)arg_u64(op, 4);
+	need_args(op, 5 + argc);
+	char **argv = list_at(op, 5, argc);
+	char **envp = list_at(op, 5 + argc, op->argc - 5 - argc);
+
+	int in[2], errp[2];
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		fail(errno, "%s: pipe", ctx);
+	pid_t pid = fork();
+	if (pid < 0)
+		fail(errno, "%s: fork", ctx);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		dup2(in[0], 0);
+		if (null >= 0)
+			dup2(null, 1);
+		dup2(errp[1], 2);
+		execve(path, argv, envp);
+		dprintf(2, "exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(errp[1]);
+	// A hook that does not read its stdin must not block us: the state
+	// goes in as far as the pipe takes it, without SIGPIPE.
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigaction(SIGPIPE, &ign, &old);
+	write_all(in[1], state, state_len);
+	sigaction(SIGPIPE, &old, NULL);
+	close(in[1]);
+
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	char err[512];
+	size_t err_len = 0;
+	int timed_out = 0, stderr_open = 1;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = stderr_open ? errp[0] : -1, .events = POLLIN}};
+		int r = poll(p, 2, (int)(timeout * 1000));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (p[1].revents) {
+			char buf[512];
+			ssize_t k = read(errp[0], buf, sizeof(buf));
+			if (k <= 0) {
+				stderr_open = 0;
+			} else if (err_len < sizeof(err) - 1) {
+				size_t take = (size_t)k < sizeof(err) - 1 - err_len ? (size_t)k : sizeof(err) - 1 - err_len;
+				memcpy(err + err_len, buf, take);
+				err_len += take;
+			}
+		}
+		if (p[0].revents && !stderr_open)
+			break;
+		if (p[0].revents && stderr_open) {
+			// Exited; what it wrote is in the pipe unless a child of
+			// its own holds the pipe open: read what is there.
+			fcntl(errp[0], F_SETFL, O_NONBLOCK);
+			char buf[512];
+			ssize_t k;
+			while ((k = read(errp[0], buf, sizeof(buf))) > 0) {
+				size_t take = (size_t)k < sizeof(err) - 1 - err_len ? (size_t)k : sizeof(err) - 1 - err_len;
+				memcpy(err + err_len, buf, take);
+				err_len += take;
+			}
+			break;
+		}
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(errp[0]);
+	if (pidfd >= 0)
+		close(pidfd);
+	free(argv);
+	free(envp);
+	if (timed_out)
+		fail(0, "%s: timed out after %lds", ctx, timeout);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	char why[64];
+	describe_status(why, sizeof(why), status);
+	err[err_len] = '\0';
+	// The first non-empty line of stderr, trimmed.
+	char *line = err;
+	while (*line == '\n' || *line == ' ' || *line == '\t' || *line == '\r')
+		line++;
+	char *nl = strchr(line, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	size_t l = strlen(line);
+	while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\r' || line[l - 1] == '\t'))
+		line[--l] = '\0';
+	if (l > 0)
+		fail(0, "%s: %s: %s", ctx, why, line);
+	fail(0, "%s: %s", ctx, why);
+}

@@ -1,0 +1,66 @@
+// Loading linux.seccomp, compiled by the parent (internal/seccomp) into a
+// classic BPF program. The plan places this step: with noNewPrivileges
+// after the credentials change, just before execve (no_new_privs lets an
+// unprivileged thread load a filter); without it just before the
+// credentials change (loading needs CAP_SYS_ADMIN then); with a notify
+// listener before init reports ready, so that the parent can hand the fd
+// to linux.seccomp.listenerPath while create still runs.
+#include "init.h"
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+
+// seccomp_op: flags, listener, program (struct sock_filter array).
+void seccomp_op(const struct op *op)
+{
+	need_args(op, 4);
+	const char *ctx = arg_str(op, 0);
+	unsigned long flags = arg_u64(op, 1);
+	int listener = arg_u64(op, 2) != 0;
+	size_t n = op->argv[3].len / sizeof(struct sock_filter);
+	if (n == 0 || n > 0xffff)
+		fail(0, "%s: load seccomp filter: %zu instructions", ctx, n);
+	struct sock_filter *insns = malloc(n * sizeof(*insns));
+	if (insns == NULL)
+		fail(errno, "%s: allocate seccomp filter", ctx);
+	memcpy(insns, op->argv[3].s, n * sizeof(*insns));
+	struct sock_fprog prog = {.len = (unsigned short)n, .filter = insns};
+	if (listener) {
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		// With TSYNC the return value names the thread that could not be
+		// synchronised, which would collide with the listener fd.
+		if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+			flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	}
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (r < 0) {
+		switch (errno) {
+		case EINVAL:
+			fail(errno, "%s: load seccomp filter: kernel refused the %zu-instruction program", ctx, n);
+		case EACCES:
+			fail(errno, "%s: load seccomp filter: no_new_privs is not set and CAP_SYS_ADMIN is missing", ctx);
+		case ENOMEM:
+			// The filters stacked on one thread may total at most
+			// 32768 instructions, counting 4 more for each filter.
+			fail(errno, "%s: load seccomp filter: the %zu-instruction program does not fit beside the filters already loaded", ctx, n);
+		}
+		fail(errno, "%s: load seccomp filter", ctx);
+	}
+	free(insns);
+	if (!listener)
+		return;
+	send_message("seccomp-fd");
+	send_fd((int)r);
+	close((int)r);
+}
