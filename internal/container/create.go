@@ -55,7 +55,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", o.Bundle, err)
 	}
-	s, err := spec.Load(bundle)
+	s, raw, err := spec.LoadRaw(bundle)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +117,13 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		}
 		c.state.CgroupPaths = cg.Paths()
 	}
-	if c.specJSON, err = json.Marshal(s); err != nil {
-		return nil, fmt.Errorf("encode spec: %w", err)
+	// The state keeps the spec as config.json had it, unless create
+	// changed it: encoding it again would cost a cold encoder ~1 ms.
+	c.specJSON = raw
+	if len(o.ExtraEnv) > 0 {
+		if c.specJSON, err = json.Marshal(s); err != nil {
+			return nil, fmt.Errorf("encode spec: %w", err)
+		}
 	}
 	if c.lock, err = publishDir(o.Root, o.ID, c); err != nil {
 		return nil, err

@@ -17,18 +17,26 @@ const MaxConfigSize = 16 << 20
 // Load reads <bundle>/config.json, decodes it strictly (see decode) and then
 // calls Validate. Every error it returns starts with "config.json: ".
 func Load(bundle string) (*specs.Spec, error) {
+	s, _, err := LoadRaw(bundle)
+	return s, err
+}
+
+// LoadRaw is Load that also returns config.json's bytes, valid JSON
+// without duplicate keys, for a caller that stores the spec: re-encoding
+// it costs a cold encoder about as much as the decode did.
+func LoadRaw(bundle string) (*specs.Spec, []byte, error) {
 	data, err := readConfig(filepath.Join(bundle, "config.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s, err := decode(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := Validate(s, bundle); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s, nil
+	return s, data, nil
 }
 
 // readConfig reads at most MaxConfigSize bytes of a regular file.
