@@ -172,15 +172,21 @@ func (c *Container) destroy() error {
 		}
 	}
 	if c.state.Pid > 0 {
-		if err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, errNotRunning) {
+		err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL)
+		if err != nil && !errors.Is(err, errNotRunning) {
 			errs = append(errs, err)
 		}
 		// A frozen process does not die until thawed (paused container).
 		if cg != nil {
 			cg.Thaw()
 		}
-		if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
-			errs = append(errs, err)
+		// An init already gone (a stopped container, the common case)
+		// has nothing to wait for: waitExit would only find that out
+		// again with its own pidfd_open and read of /proc/<pid>/stat.
+		if !errors.Is(err, errNotRunning) {
+			if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if cg != nil {
