@@ -46,7 +46,12 @@ var execCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
-		p, err := execProcess(ctx, c.Spec().Process)
+		s, err := c.Spec()
+		if err != nil {
+			c.Close()
+			return err
+		}
+		p, err := execProcess(ctx, s.Process)
 		if err != nil {
 			c.Close()
 			return wrapID("exec", id, err)

@@ -32,7 +32,9 @@ var runCommand = &cli.Command{
 		}
 		defer c.Close()
 		if fg != nil {
-			if err := fg.attach(c.Spec().Process.Terminal); err != nil {
+			// Create left the spec decoded: no error to check.
+			s, _ := c.Spec()
+			if err := fg.attach(s.Process.Terminal); err != nil {
 				c.Delete(true, nil)
 				return wrapID("run", c.ID(), err)
 			}

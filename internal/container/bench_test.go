@@ -53,7 +53,7 @@ func BenchmarkLoadState(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := loadState(dir); err != nil {
+		if _, _, err := loadState(dir); err != nil {
 			b.Fatal(err)
 		}
 	}

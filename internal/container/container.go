@@ -22,7 +22,9 @@ type Container struct {
 	dir   string
 	state *State
 	lock  *os.File
-	// specJSON is state.Spec encoded, during a create only (see save).
+	// specJSON is state.Spec encoded: during a create, so that its saves
+	// encode it once (see save); after Load, until a verb needs the spec
+	// decoded (see decodeSpec), with state.Spec nil meanwhile.
 	specJSON []byte
 }
 
@@ -41,7 +43,7 @@ func Load(root, id string) (*Container, error) {
 		}
 		return nil, err
 	}
-	st, err := loadState(dir)
+	st, specJSON, err := loadState(dir)
 	if err != nil {
 		lock.Close()
 		if errors.Is(err, fs.ErrNotExist) {
@@ -53,7 +55,7 @@ func Load(root, id string) (*Container, error) {
 		}
 		return nil, err
 	}
-	return &Container{root: root, dir: dir, state: st, lock: lock}, nil
+	return &Container{root: root, dir: dir, state: st, lock: lock, specJSON: specJSON}, nil
 }
 
 // lockDir takes an exclusive flock on the container's directory. A delete
@@ -101,7 +103,12 @@ func (c *Container) ID() string { return c.state.ID }
 func (c *Container) Pid() int { return c.state.Pid }
 
 // Spec the container was created with.
-func (c *Container) Spec() *specs.Spec { return c.state.Spec }
+func (c *Container) Spec() (*specs.Spec, error) {
+	if err := c.decodeSpec(); err != nil {
+		return nil, err
+	}
+	return c.state.Spec, nil
+}
 
 // Status is derived from facts, never stored: is init alive (same pid and
 // start time), is the exec FIFO still there, is the cgroup frozen.
@@ -190,14 +197,14 @@ func Peek(root, id string) (*Container, error) {
 		return nil, err
 	}
 	dir := filepath.Join(root, id)
-	st, err := loadState(dir)
+	st, specJSON, err := loadState(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
 		}
 		return nil, err
 	}
-	return &Container{root: root, dir: dir, state: st}, nil
+	return &Container{root: root, dir: dir, state: st, specJSON: specJSON}, nil
 }
 
 // creatingPrefix starts the name a container directory is built under

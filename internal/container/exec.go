@@ -46,6 +46,9 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 	default:
 		return 0, wrongStatus("exec in", c.ID(), status)
 	}
+	if err := c.decodeSpec(); err != nil {
+		return 0, err
+	}
 	spec := *c.state.Spec
 	spec.Process = o.Process
 	spec.Hooks = nil

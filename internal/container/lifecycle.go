@@ -36,13 +36,17 @@ func (c *Container) Start(warn func(error)) error {
 	}
 	fifo := filepath.Join(c.dir, fifoName)
 	if err := c.releaseInit(fifo); err != nil {
-		if cg, cerr := c.cgroup(); cerr == nil && c.state.Spec.Linux != nil {
+		if cg, cerr := c.cgroup(); cerr == nil && c.decodeSpec() == nil && c.state.Spec.Linux != nil {
 			return explainInitDeath(cg, c.state.Spec.Linux.Resources, err)
 		}
 		return err
 	}
 	os.Remove(fifo)
-	if h := c.state.Spec.Hooks; h != nil && len(h.Poststart) > 0 {
+	h, err := c.hooks()
+	if err != nil {
+		return err
+	}
+	if h != nil && len(h.Poststart) > 0 {
 		// runtime.md, lifecycle 9: a failing poststart hook is an error,
 		// and the container is stopped.
 		if err := hooks.Run("poststart", h.Poststart, c.stateJSON(Running)); err != nil {
@@ -137,10 +141,16 @@ func (c *Container) Delete(force bool, warn func(error)) error {
 	if status != Stopped && !force {
 		return fmt.Errorf("cannot delete container %q that is not stopped: %s", c.ID(), status)
 	}
+	// The hooks are read before the state is removed; a spec that does
+	// not decode must not keep the container from being deleted.
+	h, herr := c.hooks()
 	if err := c.destroy(); err != nil {
 		return fmt.Errorf("delete %q: %w", c.ID(), err)
 	}
-	if h := c.state.Spec.Hooks; h != nil && len(h.Poststop) > 0 {
+	if herr != nil && warn != nil {
+		warn(fmt.Errorf("delete %q: poststop hooks: %w", c.ID(), herr))
+	}
+	if h != nil && len(h.Poststop) > 0 {
 		hooks.RunAll("poststop", h.Poststop, c.stateJSON(Stopped), warn)
 	}
 	return nil
@@ -162,15 +172,21 @@ func (c *Container) destroy() error {
 		}
 	}
 	if c.state.Pid > 0 {
-		if err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, errNotRunning) {
+		err := signalProcess(c.state.Pid, c.state.StartTime, unix.SIGKILL)
+		if err != nil && !errors.Is(err, errNotRunning) {
 			errs = append(errs, err)
 		}
 		// A frozen process does not die until thawed (paused container).
 		if cg != nil {
 			cg.Thaw()
 		}
-		if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
-			errs = append(errs, err)
+		// An init already gone (a stopped container, the common case)
+		// has nothing to wait for: waitExit would only find that out
+		// again with its own pidfd_open and read of /proc/<pid>/stat.
+		if !errors.Is(err, errNotRunning) {
+			if err := waitExit(c.state.Pid, c.state.StartTime, destroyTimeout); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if cg != nil {

@@ -79,6 +79,9 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if err != nil {
 		return fmt.Errorf("update %q: %w", c.ID(), err)
 	}
+	if err := c.decodeSpec(); err != nil {
+		return fmt.Errorf("update %q: %w", c.ID(), err)
+	}
 	if err := cg.Set(r); err != nil {
 		return fmt.Errorf("update %q: %w", c.ID(), err)
 	}

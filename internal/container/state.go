@@ -153,14 +153,53 @@ func (c *Container) saveTo(dir string) error {
 	return nil
 }
 
-func loadState(dir string) (*State, error) {
+// loadState reads a container's state with its spec left encoded (the
+// second result); decodeSpec decodes it when a verb needs it. Decoding
+// specs.Spec makes encoding/json build its codecs for every type the spec
+// reaches: 1.8 ms of the 12.4 ms `skiff state` took, for a spec that
+// state, kill and list never look at.
+func loadState(dir string) (*State, json.RawMessage, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var st State
+	st := stateOnDisk{State: &State{}}
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", filepath.Join(dir, stateFile), err)
+		return nil, nil, fmt.Errorf("decode %s: %w", filepath.Join(dir, stateFile), err)
 	}
-	return &st, nil
+	return st.State, st.Spec, nil
+}
+
+// decodeSpec decodes the spec loadState left encoded into the state. It
+// is a no-op once the state has its spec.
+func (c *Container) decodeSpec() error {
+	if c.state.Spec != nil || c.specJSON == nil {
+		return nil
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(c.specJSON, &s); err != nil {
+		return fmt.Errorf("decode %s: spec: %w", filepath.Join(c.dir, stateFile), err)
+	}
+	c.state.Spec = &s
+	// From here on the spec may change (update): save encodes it afresh.
+	c.specJSON = nil
+	return nil
+}
+
+// hooks returns the spec's hooks, decoding no more of an encoded spec
+// than them.
+func (c *Container) hooks() (*specs.Hooks, error) {
+	if c.state.Spec != nil || c.specJSON == nil {
+		if c.state.Spec == nil {
+			return nil, nil
+		}
+		return c.state.Spec.Hooks, nil
+	}
+	var s struct {
+		Hooks *specs.Hooks `json:"hooks"`
+	}
+	if err := json.Unmarshal(c.specJSON, &s); err != nil {
+		return nil, fmt.Errorf("decode %s: spec: %w", filepath.Join(c.dir, stateFile), err)
+	}
+	return s.Hooks, nil
 }
