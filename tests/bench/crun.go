@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const (
@@ -31,7 +32,21 @@ func fixCrun() (undo func(), msg string, err error) {
 		}
 		created = true
 	}
-	if err := syscall.Mount("cgroup", hugetlbV1, "cgroup", 0, "hugetlb"); err != nil {
+	// A runtime that set a hugetlb limit (the conformance suite does)
+	// left hugetlb enabled in the cgroup2 root; that is undone when no
+	// cgroup uses it any more, and refused (EBUSY) otherwise.
+	disabledV2 := false
+	if data, err := os.ReadFile(unifiedSubtree); err == nil && strings.Contains(" "+string(data)+" ", " hugetlb") {
+		disabledV2 = os.WriteFile(unifiedSubtree, []byte("-hugetlb"), 0) == nil
+	}
+	err = syscall.Mount("cgroup", hugetlbV1, "cgroup", 0, "hugetlb")
+	// The controller's cgroup2 state is freed asynchronously after it
+	// is disabled; until then the v1 mount is refused with EBUSY.
+	for wait := 0; err == syscall.EBUSY && disabledV2 && wait < 50; wait++ {
+		time.Sleep(100 * time.Millisecond)
+		err = syscall.Mount("cgroup", hugetlbV1, "cgroup", 0, "hugetlb")
+	}
+	if err != nil {
 		if created {
 			os.Remove(hugetlbV1)
 		}
@@ -50,7 +65,11 @@ func fixCrun() (undo func(), msg string, err error) {
 			os.Remove(hugetlbV1)
 		}
 	}
-	return undo, fmt.Sprintf("-fix-crun: mounted the hugetlb controller at %s (cgroup v1) for crun; unmounted at the end", hugetlbV1), nil
+	msg = fmt.Sprintf("-fix-crun: mounted the hugetlb controller at %s (cgroup v1) for crun; unmounted at the end", hugetlbV1)
+	if disabledV2 {
+		msg += "; hugetlb was disabled in " + unifiedSubtree + " first (left disabled)"
+	}
+	return undo, msg, nil
 }
 
 // hugetlbOnV1 reports whether a cgroup v1 hierarchy with hugetlb is mounted.
