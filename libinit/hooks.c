@@ -15,16 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char **list_at(const struct op *op, int from, int n)
-{
-	char **v = calloc((size_t)n + 1, sizeof(char *));
-	if (v == NULL)
-		fail(errno, "%s: allocate", arg_str(op, 0));
-	for (int i = 0; i < n; i++)
-		v[i] = (char *)arg_str(op, from + i);
-	return v;
-}
-
 static void describe_status(char *buf, size_t size, int status)
 {
 	if (WIFEXITED(status)) {
@@ -52,8 +42,8 @@ void hook_op(const struct op *op)
 	const char *path = arg_str(op, 3);
 	int argc = (int)arg_u64(op, 4);
 	need_args(op, 5 + argc);
-	char **argv = list_at(op, 5, argc);
-	char **envp = list_at(op, 5 + argc, op->argc - 5 - argc);
+	char **argv = arg_list(op, 5, argc);
+	char **envp = arg_list(op, 5 + argc, op->argc - 5 - argc);
 
 	int in[2], errp[2];
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)

@@ -105,6 +105,7 @@ uint64_t arg_u64(const struct op *op, int i);
 int64_t arg_i64(const struct op *op, int i);
 const char *arg_str(const struct op *op, int i);
 void need_args(const struct op *op, int n);
+char **arg_list(const struct op *op, int from, int n);
 
 // One file per kind of work; each returns only on success.
 void mount_op(const struct op *op);      // mounts.c

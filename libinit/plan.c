@@ -90,3 +90,16 @@ int64_t arg_i64(const struct op *op, int i)
 {
 	return strtoll(arg_str(op, i), NULL, 10);
 }
+
+// arg_list returns arguments from..from+n-1 as a NULL-terminated array of
+// C strings (argv, envp).
+char **arg_list(const struct op *op, int from, int n)
+{
+	need_args(op, from + n);
+	char **v = calloc((size_t)n + 1, sizeof(char *));
+	if (v == NULL)
+		fail(errno, "allocate");
+	for (int i = 0; i < n; i++)
+		v[i] = (char *)op->argv[from + i].s;
+	return v;
+}

@@ -194,16 +194,6 @@ static void open_fifo(const struct op *op)
 		fail(errno, "prctl dumpable");
 }
 
-static char **list_at(const struct op *op, int from, int n)
-{
-	char **v = calloc((size_t)n + 1, sizeof(char *));
-	if (v == NULL)
-		fail(errno, "allocate");
-	for (int i = 0; i < n; i++)
-		v[i] = (char *)arg_str(op, from + i);
-	return v;
-}
-
 void process_op(const struct op *op)
 {
 	const char *ctx = op->argc > 0 ? arg_str(op, 0) : "";
@@ -257,8 +247,8 @@ void process_op(const struct op *op)
 		need_args(op, 2);
 		int argc = (int)arg_u64(op, 1);
 		need_args(op, 2 + argc);
-		char **argv = list_at(op, 2, argc);
-		char **envp = list_at(op, 2 + argc, op->argc - 2 - argc);
+		char **argv = arg_list(op, 2, argc);
+		char **envp = arg_list(op, 2 + argc, op->argc - 2 - argc);
 		execve(g_exe, argv, envp);
 		fail(errno, "exec %s", argc > 0 ? argv[0] : g_exe);
 	}
