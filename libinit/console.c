@@ -8,29 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
-
-static void send_master(const char *ctx, int sock, int master, const char *slave_path)
-{
-	struct iovec iov = {.iov_base = (void *)slave_path, .iov_len = strlen(slave_path)};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	while (sendmsg(sock, &msg, 0) < 0) {
-		if (errno != EINTR)
-			fail(errno, "%s: send pty master to console socket", ctx);
-	}
-}
 
 // console_op: fd (connected console socket), uid, gid, rows, cols (0: leave).
 void console_op(const struct op *op)
@@ -62,7 +41,8 @@ void console_op(const struct op *op)
 	// change owner.
 	if (fchown(slave, (uid_t)arg_u64(op, 2), (gid_t)arg_u64(op, 3)) < 0) {
 	}
-	send_master(ctx, sock, master, slave_path);
+	if (send_fd_over(sock, master, slave_path, strlen(slave_path)) < 0)
+		fail(errno, "%s: send pty master to console socket", ctx);
 	close(sock);
 	close(master);
 	if (setsid() < 0)

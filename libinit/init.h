@@ -91,6 +91,7 @@ int read_all(int fd, void *buf, size_t len);
 void send_message(const char *type);
 int read_message_type(char *type, size_t size);
 void send_fd(int fd);
+int send_fd_over(int sock, int fd, const void *data, size_t len);
 int recv_fds(int *fds, int n);
 __attribute__((noreturn, format(printf, 2, 3))) void fail(int err, const char *fmt, ...);
 // fail_hint adds " (hint)" after the errno text: what the errno means here.

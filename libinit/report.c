@@ -93,12 +93,11 @@ int read_message_type(char *type, size_t size)
 	return 0;
 }
 
-// send_fd passes one fd after the frame that announced it, as
-// handshake.RecvFds expects: one byte of data, the fd as SCM_RIGHTS.
-void send_fd(int fd)
+// send_fd_over sends fd over the unix socket sock as SCM_RIGHTS, with
+// data as the message's bytes. It returns -1 with errno set on failure.
+int send_fd_over(int sock, int fd, const void *data, size_t len)
 {
-	char data = 'F';
-	struct iovec iov = {.iov_base = &data, .iov_len = 1};
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -110,10 +109,18 @@ void send_fd(int fd)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	while (sendmsg(g_sock, &msg, 0) < 0) {
-		if (errno != EINTR)
-			fail(errno, "send fd to the parent");
-	}
+	ssize_t r;
+	while ((r = sendmsg(sock, &msg, 0)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -1 : 0;
+}
+
+// send_fd passes one fd after the frame that announced it, as
+// handshake.RecvFds expects: one byte of data, the fd as SCM_RIGHTS.
+void send_fd(int fd)
+{
+	if (send_fd_over(g_sock, fd, "F", 1) < 0)
+		fail(errno, "send fd to the parent");
 }
 
 // recv_fds receives n fds sent with handshake.SendFds, close-on-exec.
