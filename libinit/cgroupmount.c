@@ -14,17 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// mount_one mounts one hierarchy on name in dirfd (on dirfd itself when
-// name is NULL, which only a fresh mount uses). A bind is remounted
-// through a new fd of name: a /proc/self/fd path of an fd taken before the
-// mount still names the directory underneath, and a remount through it
-// fails with EINVAL.
-static void mount_one(const char *ctx, int dirfd, const char *name, const char *fstype, const char *data,
-		      const char *source, unsigned long flags)
+// mount_one mounts one hierarchy at path inside the root: fresh
+// (fstype "cgroup" or "cgroup2"), or a bind of source ("bind").
+static void mount_one(const char *ctx, const char *path, const char *fstype, const char *data, const char *source,
+		      unsigned long flags)
 {
-	int fd = name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	int fd = open_in_root(path);
 	if (fd < 0)
-		fail(errno, "%s: open %s", ctx, name ? name : "destination");
+		fail(errno, "%s: open %s", ctx, path);
 	char target[64];
 	fd_path(target, sizeof(target), fd);
 	if (strcmp(fstype, "bind") != 0) {
@@ -36,13 +33,7 @@ static void mount_one(const char *ctx, int dirfd, const char *name, const char *
 	if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		fail(errno, "%s: bind %s", ctx, source);
 	close(fd);
-	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		fail(errno, "%s: reopen the bind of %s", ctx, source);
-	fd_path(target, sizeof(target), fd);
-	if (remount(target, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
-		fail(errno, "%s: remount", ctx);
-	close(fd);
+	remount_in_root(ctx, path, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
 // cgroup_op: dest, flags, readonly, tree, then per hierarchy four
@@ -60,28 +51,10 @@ void cgroup_op(const struct op *op)
 	if (dst < 0)
 		fail(errno, "%s: create %s in the container's root", ctx, dest);
 	if (!tree) {
+		close(dst);
 		if (n != 1)
 			fail(0, "%s: plan: one hierarchy expected", ctx);
-		const char *fstype = arg_str(op, 6);
-		if (strcmp(fstype, "bind") != 0) {
-			mount_one(ctx, dst, NULL, fstype, arg_str(op, 7), NULL, flags);
-			close(dst);
-			return;
-		}
-		// A bind is remounted through a fresh fd of the destination.
-		char target[64];
-		fd_path(target, sizeof(target), dst);
-		const char *source = arg_str(op, 8);
-		if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-			fail(errno, "%s: bind %s", ctx, source);
-		close(dst);
-		int fd = open_in_root(dest);
-		if (fd < 0)
-			fail(errno, "%s: reopen the bind of %s", ctx, source);
-		fd_path(target, sizeof(target), fd);
-		if (remount(target, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
-			fail(errno, "%s: remount", ctx);
-		close(fd);
+		mount_one(ctx, dest, arg_str(op, 6), arg_str(op, 7), arg_str(op, 8), flags);
 		return;
 	}
 
@@ -98,27 +71,23 @@ void cgroup_op(const struct op *op)
 		const char *name = arg_str(op, 5 + 4 * i);
 		if (mkdirat(top, name, 0755) < 0)
 			fail(errno, "%s: mkdir %s", ctx, name);
-		mount_one(ctx, top, name, arg_str(op, 6 + 4 * i), arg_str(op, 7 + 4 * i), arg_str(op, 8 + 4 * i), flags);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dest, name);
+		mount_one(ctx, path, arg_str(op, 6 + 4 * i), arg_str(op, 7 + 4 * i), arg_str(op, 8 + 4 * i), flags);
 		// "cpu,cpuacct" is reachable as "cpu" and "cpuacct" too.
-		if (strchr(name, ',') != NULL) {
+		for (const char *p = strchr(name, ',') ? name : ""; *p;) {
+			const char *s = p;
+			while (*p && *p != ',')
+				p++;
 			char alias[256];
-			const char *p = name;
-			while (*p) {
-				const char *s = p;
-				while (*p && *p != ',')
-					p++;
-				snprintf(alias, sizeof(alias), "%.*s", (int)(p - s), s);
-				if (*p == ',')
-					p++;
-				if (symlinkat(name, top, alias) < 0 && errno != EEXIST)
-					fail(errno, "%s: symlink %s", ctx, alias);
-			}
+			snprintf(alias, sizeof(alias), "%.*s", (int)(p - s), s);
+			if (*p == ',')
+				p++;
+			if (symlinkat(name, top, alias) < 0 && errno != EEXIST)
+				fail(errno, "%s: symlink %s", ctx, alias);
 		}
 	}
-	if (readonly) {
-		fd_path(target, sizeof(target), top);
-		if (remount(target, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
-			fail(errno, "%s: remount", ctx);
-	}
 	close(top);
+	if (readonly)
+		remount_in_root(ctx, dest, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }

@@ -13,7 +13,30 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+// read_stderr appends what the non-blocking fd holds to buf, as far as it
+// fits, and reads on past that to drain it. It returns 0 at end of file.
+static int read_stderr(int fd, char *buf, size_t *len, size_t size)
+{
+	char chunk[512];
+	ssize_t k;
+	while ((k = read(fd, chunk, sizeof(chunk))) > 0) {
+		size_t room = size - 1 - *len;
+		size_t take = (size_t)k < room ? (size_t)k : room;
+		memcpy(buf + *len, chunk, take);
+		*len += take;
+	}
+	return k != 0;
+}
 
 static void describe_status(char *buf, size_t size, int status)
 {
@@ -72,44 +95,38 @@ void hook_op(const struct op *op)
 	sigaction(SIGPIPE, &old, NULL);
 	close(in[1]);
 
+	// Wait for the exit, keeping the first bytes of stderr. The deadline
+	// is absolute: a hook that keeps writing does not extend it.
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail(e, "%s: pidfd_open", ctx);
+	}
+	int errfd = errp[0];
+	fcntl(errfd, F_SETFL, O_NONBLOCK);
 	char err[512];
 	size_t err_len = 0;
-	int timed_out = 0, stderr_open = 1;
+	int timed_out = 0;
+	long long deadline = now_ms() + timeout * 1000LL;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = stderr_open ? errp[0] : -1, .events = POLLIN}};
-		int r = poll(p, 2, (int)(timeout * 1000));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0) {
+		long long left = deadline - now_ms();
+		if (left <= 0) {
 			timed_out = 1;
 			kill(pid, SIGKILL);
 			break;
 		}
-		if (p[1].revents) {
-			char buf[512];
-			ssize_t k = read(errp[0], buf, sizeof(buf));
-			if (k <= 0) {
-				stderr_open = 0;
-			} else if (err_len < sizeof(err) - 1) {
-				size_t take = (size_t)k < sizeof(err) - 1 - err_len ? (size_t)k : sizeof(err) - 1 - err_len;
-				memcpy(err + err_len, buf, take);
-				err_len += take;
-			}
-		}
-		if (p[0].revents && !stderr_open)
-			break;
-		if (p[0].revents && stderr_open) {
-			// Exited; what it wrote is in the pipe unless a child of
-			// its own holds the pipe open: read what is there.
-			fcntl(errp[0], F_SETFL, O_NONBLOCK);
-			char buf[512];
-			ssize_t k;
-			while ((k = read(errp[0], buf, sizeof(buf))) > 0) {
-				size_t take = (size_t)k < sizeof(err) - 1 - err_len ? (size_t)k : sizeof(err) - 1 - err_len;
-				memcpy(err + err_len, buf, take);
-				err_len += take;
-			}
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = errfd, .events = POLLIN}};
+		if (poll(p, 2, left > 60000 ? 60000 : (int)left) < 0 && errno != EINTR)
+			fail(errno, "%s: wait", ctx);
+		if (p[1].revents && !read_stderr(errfd, err, &err_len, sizeof(err)))
+			errfd = -1; // closed; poll ignores a negative fd
+		if (p[0].revents) {
+			// Exited: what it wrote is in the pipe, unless a child of
+			// its own still holds the pipe open.
+			if (errfd >= 0)
+				read_stderr(errfd, err, &err_len, sizeof(err));
 			break;
 		}
 	}
@@ -117,8 +134,7 @@ void hook_op(const struct op *op)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	close(errp[0]);
-	if (pidfd >= 0)
-		close(pidfd);
+	close(pidfd);
 	free(argv);
 	free(envp);
 	if (timed_out)

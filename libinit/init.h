@@ -126,6 +126,7 @@ int open_in_root(const char *path);
 int mkdir_all_in_root(const char *path, int as_file);
 void fd_path(char *buf, size_t size, int fd);
 int remount(const char *target, unsigned long flags);
+void remount_in_root(const char *ctx, const char *dest, unsigned long flags); // mounts.c
 
 // process.c
 extern char g_exe[4096]; // the program OP_LOOKPATH found

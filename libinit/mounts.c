@@ -43,9 +43,11 @@ static void propagate(const struct op *op, const char *dest, uint64_t attr_set, 
 	close(fd);
 }
 
-// remount_at re-applies flags to the new mount at dest: a bind mount
-// ignores every flag but MS_BIND and MS_REC.
-static void remount_at(const char *ctx, const char *dest, unsigned long flags)
+// remount_in_root re-applies flags to the mount now at dest, reached
+// again from the root: a bind mount ignores every flag but MS_BIND and
+// MS_REC, and an fd taken before the mount still names the directory
+// underneath (a remount through it fails with EINVAL).
+void remount_in_root(const char *ctx, const char *dest, unsigned long flags)
 {
 	if (flags == 0)
 		return;
@@ -88,7 +90,7 @@ static void mount_at(const struct op *op)
 	}
 	close(fd);
 	if (bind)
-		remount_at(ctx, dest, arg_u64(op, 7));
+		remount_in_root(ctx, dest, arg_u64(op, 7));
 	propagate(op, dest, arg_u64(op, 8), arg_u64(op, 9), 10);
 }
 
@@ -111,7 +113,7 @@ static void idmap_at(const struct op *op)
 		fail(errno, "%s: attach idmapped mount", ctx);
 	close(fd);
 	close(mfd);
-	remount_at(ctx, dest, arg_u64(op, 2));
+	remount_in_root(ctx, dest, arg_u64(op, 2));
 	propagate(op, dest, arg_u64(op, 3), arg_u64(op, 4), 5);
 }
 

@@ -82,9 +82,6 @@ func ParseSet(names []string) (Set, error) {
 	return s, nil
 }
 
-// Has reports whether capability c is in the set.
-func (s Set) Has(c int) bool { return s&(1<<uint(c)) != 0 }
-
 // Names returns every known capability name, in number order (for
 // `features` and tests).
 func Names() []string {

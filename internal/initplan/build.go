@@ -36,8 +36,10 @@ func Build(cfg *handshake.Config, host *Host) (*Plan, error) {
 		return nil, fmt.Errorf("config.json: process.args: missing")
 	}
 	p := &Plan{}
-	firstFree := 3 + cfg.PreserveFds
-	p.add(OpCloexecFrom, "", firstFree)
+	// No fd of ours reaches the process or a hook (CVE-2024-21626): the
+	// ones the parent passed are marked close-on-exec here, and init
+	// opens all of its own so.
+	p.add(OpCloexecFrom, "", 3+cfg.PreserveFds)
 
 	if !cfg.Exec {
 		if err := p.environment(cfg); err != nil {

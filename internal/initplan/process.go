@@ -82,8 +82,6 @@ func (p *Plan) process(cfg *handshake.Config) error {
 		p.add(OpStart, "")
 	}
 
-	// No fd of ours reaches the process (CVE-2024-21626).
-	p.add(OpCloexecFrom, "", 3+cfg.PreserveFds)
 	// LSM exec labels after every hook: a forked hook would inherit them.
 	if proc.ApparmorProfile != "" {
 		p.add(OpLSMLabel, fmt.Sprintf("config.json: process.apparmorProfile: %q", proc.ApparmorProfile), "apparmor/exec", "exec "+proc.ApparmorProfile)

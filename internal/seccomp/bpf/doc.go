@@ -1,10 +1,10 @@
-// Package bpf holds a compiled seccomp filter and installs it with
-// seccomp(2).
+// Package bpf holds a compiled seccomp filter: the classic BPF program
+// the host side (package seccomp) compiles linux.seccomp into with
+// libseccomp, and the flags to load it with.
 //
-// It is the half of seccomp support that runs inside the container's init,
-// so it uses neither cgo nor libseccomp: the host side (package seccomp)
-// compiles linux.seccomp with libseccomp into a Program, sends it to init as
-// JSON, and init calls Program.Load just before execve. Keeping libseccomp
-// out of init keeps the code that runs in the new namespaces small and free
-// of C state.
+// skiff-init loads it (libinit/seccomp.c), placed in the plan by
+// internal/initplan. Program.Load here installs a filter from Go: the
+// tests use it to run compiled programs in the kernel. The package uses
+// neither cgo nor libseccomp, so that code that only carries a filter
+// does not need them.
 package bpf

@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// TestNoCgo keeps the package loadable by init without cgo or libseccomp:
-// only the standard library and golang.org/x/sys may come in.
+// TestNoCgo keeps the package free of cgo and libseccomp: only the
+// standard library and golang.org/x/sys may come in.
 func TestNoCgo(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
