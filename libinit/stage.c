@@ -83,12 +83,28 @@ static void write_file(const char *path, const char *data)
 	close(fd);
 }
 
+// unshare_all creates the namespaces of flags, naming the one the kernel
+// refused when it refuses.
+static void unshare_all(int flags)
+{
+	if (flags == 0 || unshare(flags) == 0)
+		return;
+	int err = errno;
+	for (int f = 1; f; f <<= 1) {
+		if ((flags & f) && unshare(f) < 0)
+			bail(errno, "linux.namespaces: create %s namespace", ns_name(f));
+	}
+	bail(err, "linux.namespaces: create namespaces");
+}
+
 void run_stage(void)
 {
 	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
 	// key=value strings). The parent sends it after putting this process
-	// into the container's cgroup, so everything forked below is born there
-	// and a new cgroup namespace is rooted at that cgroup.
+	// into the container's cgroup, or, with cgroup=late, while it still
+	// creates that cgroup: then step 4 asks for it. Either way everything
+	// forked below is born in the cgroup and a new cgroup namespace is
+	// rooted at it.
 	uint32_t len;
 	if (read_all(g_sock, &len, sizeof(len)) < 0)
 		_exit(1);
@@ -102,6 +118,7 @@ void run_stage(void)
 	buf[len] = '\0';
 
 	int cloneflags = 0;
+	int late_cgroup = 0;
 	const char *timens = NULL;
 	struct join joins[MAX_JOINS];
 	int njoins = 0;
@@ -110,6 +127,8 @@ void run_stage(void)
 			cloneflags = (int)strtol(p + 6, NULL, 10);
 		} else if (strncmp(p, "timens=", 7) == 0) {
 			timens = p + 7;
+		} else if (strcmp(p, "cgroup=late") == 0) {
+			late_cgroup = 1;
 		} else if (strncmp(p, "join=", 5) == 0) {
 			char *colon = strchr(p + 5, ':');
 			if (colon == NULL || njoins == MAX_JOINS)
@@ -174,18 +193,28 @@ void run_stage(void)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 
-	// Step 4: the remaining new namespaces, all at once.
+	// Step 4: the remaining new namespaces, all at once. A new cgroup
+	// namespace is rooted at the cgroup we are in when it is made, so
+	// with a late cgroup it waits until the parent has moved us. The
+	// others are made first, in the parent's cgroup, while the parent
+	// creates the container's: the two are slow kernel work each
+	// (network namespace, cpuset), and crun charges namespaces the same
+	// way.
 	int rest = cloneflags & ~CLONE_NEWUSER;
-	if (rest && unshare(rest) < 0) {
-		int err = errno;
-		for (int f = 1; f; f <<= 1) {
-			if ((rest & f) && unshare(f) < 0)
-				bail(errno, "linux.namespaces: create %s namespace", ns_name(f));
-		}
-		bail(err, "linux.namespaces: create namespaces");
-	}
+	if (late_cgroup)
+		rest &= ~CLONE_NEWCGROUP;
+	unshare_all(rest);
 	if ((cloneflags & CLONE_NEWTIME) && timens != NULL && *timens != '\0')
 		write_file("/proc/self/timens_offsets", timens);
+	if (late_cgroup) {
+		char tag = 'C';
+		if (write_all(g_sock, &tag, 1) < 0)
+			_exit(1);
+		char ack;
+		if (read_all(g_sock, &ack, 1) < 0 || ack != 'c')
+			_exit(1);
+		unshare_all(cloneflags & CLONE_NEWCGROUP);
+	}
 
 	// Step 5: a pid namespace (new or joined) applies only to children, so
 	// fork once: the child is the container's init. This process reports

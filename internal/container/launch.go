@@ -36,6 +36,10 @@ type launchSpec struct {
 	started func(pid int, start uint64)
 	t       *timeline
 	root    string // the state root, where skiff-init is cached
+	// lateCgroup, when set, gives the cgroup once the stage has made its
+	// namespaces (step 4), waiting for the parent to finish creating it;
+	// cg is then nil until it returns.
+	lateCgroup func() (cgroups.Manager, error)
 }
 
 // launchInit starts `skiff init` and walks the handshake (steps as in
@@ -138,6 +142,7 @@ func launchInit(l *launchSpec) (int, error) {
 			return 0, fmt.Errorf("join cgroup: %w", err)
 		}
 	}
+	l.boot.LateCgroup = l.lateCgroup != nil
 	if _, err := parent.Write(l.boot.Encode()); err != nil {
 		return 0, fmt.Errorf("send bootstrap to init: %w", err)
 	}
@@ -158,6 +163,15 @@ func launchInit(l *launchSpec) (int, error) {
 			if _, err := parent.Write([]byte{'u'}); err != nil {
 				return 0, fmt.Errorf("answer init: %w", err)
 			}
+		case 'C':
+			l.t.mark("namespaces")
+			if err := l.joinLateCgroup(cmd.Process.Pid); err != nil {
+				return 0, err
+			}
+			l.t.mark("cgroup")
+			if _, err := parent.Write([]byte{'c'}); err != nil {
+				return 0, fmt.Errorf("answer init: %w", err)
+			}
 		case 'P':
 			initPid = r.Pid
 		case 'E':
@@ -173,7 +187,9 @@ func launchInit(l *launchSpec) (int, error) {
 		return 0, fmt.Errorf("init exited early: %w", err)
 	}
 	l.started(initPid, start)
-	l.t.mark("namespaces")
+	if l.lateCgroup == nil {
+		l.t.mark("namespaces")
+	}
 	// linux.netDevices: into init's network namespace, new or joined
 	// (validated), before anything runs there.
 	if !l.cfg.Exec && l.linux != nil && len(l.linux.NetDevices) > 0 {
@@ -262,4 +278,20 @@ func launchInit(l *launchSpec) (int, error) {
 			return 0, fmt.Errorf("unexpected message %q from init", m.Type)
 		}
 	}
+}
+
+// joinLateCgroup waits for the cgroup the parent creates while the stage
+// makes its namespaces, and moves the stage into it.
+func (l *launchSpec) joinLateCgroup(pid int) error {
+	cg, err := l.lateCgroup()
+	if err != nil {
+		return err
+	}
+	if cg != nil {
+		if err := cg.AddProc(pid); err != nil {
+			return fmt.Errorf("join cgroup: %w", err)
+		}
+	}
+	l.cg = cg
+	return nil
 }

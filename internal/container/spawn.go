@@ -30,39 +30,35 @@ const handshakeTimeout = 60 * time.Second
 func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) error {
 	s := c.state.Spec
 
-	// The cgroup exists, with its limits, before init does: the memory a
-	// process allocates is charged where it was when it allocated.
-	var cg cgroups.Manager
-	if m != nil {
-		err := m.Create()
-		if err != nil && o.Rootless && errors.Is(err, fs.ErrPermission) {
-			// A user rarely may write every hierarchy, but a cgroup v2
-			// subtree may be delegated to them: use that alone.
-			m.Destroy()
-			if v2, ok := delegatedV2(c.state.CgroupPaths); ok {
-				m, err = v2, nil
-				c.state.CgroupPaths = m.Paths()
-				c.save()
-			}
+	// The cgroup is created while init starts and makes its namespaces:
+	// both are slow kernel work, and this machine has two cores. Init joins
+	// it before it forks or mounts anything (lateCgroup), so the container's
+	// processes and the memory of its setup are in it from the start. A
+	// rootless create keeps the old order: its fallbacks change the state
+	// (c.save), and a rootless caller may not be allowed to move a process
+	// that is already in a user namespace.
+	var cgWait func() (cgroups.Manager, error)
+	if m != nil && !o.Rootless {
+		done := make(chan struct{})
+		var cg cgroups.Manager
+		var cgErr error
+		go func() {
+			defer close(done)
+			cg, cgErr = createCgroup(c, o, m)
+		}()
+		cgWait = func() (cgroups.Manager, error) {
+			<-done
+			return cg, cgErr
 		}
-		if err != nil {
-			if !o.Rootless || !errors.Is(err, fs.ErrPermission) {
-				return fmt.Errorf("create cgroup: %w", err)
-			}
-			c.state.CgroupPaths = nil
-			if hasLimits(s.Linux.Resources) {
-				return fmt.Errorf("config.json: linux.resources: rootless: no cgroup this user may write to apply the limits in (%w); delegate a cgroup v2 subtree to the user or remove the limits", err)
-			}
-			if o.Warn != nil {
-				o.Warn(fmt.Errorf("rootless: running without a cgroup: %w", err))
-			}
-		} else {
-			if r := cgroupResources(s.Linux); r != nil {
-				if err := m.Set(r); err != nil {
-					return fmt.Errorf("config.json: %w", err)
-				}
-			}
-			cg = m
+		// Never return while the goroutine may still make directories:
+		// the rollback of a failed create would race it.
+		defer cgWait()
+	}
+	var cg cgroups.Manager
+	if m != nil && o.Rootless {
+		var err error
+		if cg, err = createCgroup(c, o, m); err != nil {
+			return err
 		}
 		t.mark("cgroup")
 	}
@@ -129,11 +125,48 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 		t:    t,
 		root: filepath.Dir(c.dir),
 	}
+	l.lateCgroup = cgWait
 	_, err = launchInit(l)
 	if err != nil && s.Linux != nil {
-		return explainInitDeath(cg, s.Linux.Resources, err)
+		return explainInitDeath(l.cg, s.Linux.Resources, err)
 	}
 	return err
+}
+
+// createCgroup creates the container's cgroup and applies the limits. It
+// returns nil and no error when a rootless create must go without one.
+func createCgroup(c *Container, o *CreateOptions, m cgroups.Manager) (cgroups.Manager, error) {
+	s := c.state.Spec
+	err := m.Create()
+	if err != nil && o.Rootless && errors.Is(err, fs.ErrPermission) {
+		// A user rarely may write every hierarchy, but a cgroup v2
+		// subtree may be delegated to them: use that alone.
+		m.Destroy()
+		if v2, ok := delegatedV2(c.state.CgroupPaths); ok {
+			m, err = v2, nil
+			c.state.CgroupPaths = m.Paths()
+			c.save()
+		}
+	}
+	if err != nil {
+		if !o.Rootless || !errors.Is(err, fs.ErrPermission) {
+			return nil, fmt.Errorf("create cgroup: %w", err)
+		}
+		c.state.CgroupPaths = nil
+		if hasLimits(s.Linux.Resources) {
+			return nil, fmt.Errorf("config.json: linux.resources: rootless: no cgroup this user may write to apply the limits in (%w); delegate a cgroup v2 subtree to the user or remove the limits", err)
+		}
+		if o.Warn != nil {
+			o.Warn(fmt.Errorf("rootless: running without a cgroup: %w", err))
+		}
+		return nil, nil
+	}
+	if r := cgroupResources(s.Linux); r != nil {
+		if err := m.Set(r); err != nil {
+			return nil, fmt.Errorf("config.json: %w", err)
+		}
+	}
+	return m, nil
 }
 
 // initFailure turns a broken handshake into the most useful error.

@@ -8,7 +8,9 @@
 //  1. parent → C stage: Bootstrap record (namespaces to join and create)
 //  2. C stage joins namespaces by path
 //  3. C stage creates a user namespace; sends 'U', parent writes the id maps, answers 'u'
-//  4. C stage creates the other namespaces
+//  4. C stage creates the other namespaces; with a late cgroup it sends 'C',
+//     the parent moves it into the container's cgroup and answers 'c', and
+//     only then is a new cgroup namespace created
 //  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error)
 //  6. parent → init: the plan (internal/initplan, built from Config); init
 //     executes it: the root filesystem, then the process
@@ -53,6 +55,10 @@ type Bootstrap struct {
 	CloneFlags  uintptr        // namespaces to create
 	Joins       map[int]string // clone flag → namespace file to join
 	TimeOffsets string         // contents for /proc/self/timens_offsets
+	// LateCgroup makes the stage ask for its cgroup ('C') once its
+	// namespaces exist, instead of being in it from step 1: the parent
+	// creates the cgroup meanwhile.
+	LateCgroup bool
 }
 
 // Encode renders the record the C stage parses: u32 length, then
@@ -66,6 +72,9 @@ func (b *Bootstrap) Encode() []byte {
 	if b.TimeOffsets != "" {
 		sb.WriteString("timens=" + b.TimeOffsets + "\x00")
 	}
+	if b.LateCgroup {
+		sb.WriteString("cgroup=late\x00")
+	}
 	payload := sb.String()
 	out := make([]byte, 4, 4+len(payload))
 	binary.NativeEndian.PutUint32(out, uint32(len(payload)))
@@ -73,7 +82,7 @@ func (b *Bootstrap) Encode() []byte {
 }
 
 // StageReply is one record the C stage sends: a request for id maps
-// ('U'), the init's pid ('P'), or an error ('E').
+// ('U') or for the cgroup ('C'), the init's pid ('P'), or an error ('E').
 type StageReply struct {
 	Kind byte
 	Pid  int
@@ -87,8 +96,8 @@ func ReadStageReply(r io.Reader) (StageReply, error) {
 		return StageReply{}, fmt.Errorf("read from init: %w", eofMeansExited(err))
 	}
 	switch tag[0] {
-	case 'U':
-		return StageReply{Kind: 'U'}, nil
+	case 'U', 'C':
+		return StageReply{Kind: tag[0]}, nil
 	case 'P':
 		var pid int32
 		if err := binary.Read(r, binary.NativeEndian, &pid); err != nil {
