@@ -1,6 +1,7 @@
 // The entry point of skiff-init. See init.h for what it is and why.
 #include "init.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,13 +108,17 @@ int main(void)
 	// would name the process "N" in ps.
 	prctl(PR_SET_NAME, "skiff:init", 0, 0, 0);
 
-	run_stage();
+	int after_move = run_stage();
 
 	// Step 6: the plan, executed in order. Steps 7 and 8 are ops in it.
 	clearenv();
 	struct op *ops;
 	size_t n;
 	read_plan(&ops, &n);
+	// The parent sends the plan once we are in the container's cgroup,
+	// where a new cgroup namespace must be rooted.
+	if (after_move && unshare(after_move) < 0)
+		fail(errno, "linux.namespaces: create cgroup namespace");
 	for (size_t i = 0; i < n; i++)
 		run_op(&ops[i]);
 	// A plan ends in OP_EXEC, which does not return.

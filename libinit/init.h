@@ -98,7 +98,10 @@ __attribute__((noreturn, format(printf, 2, 3))) void fail(int err, const char *f
 __attribute__((noreturn, format(printf, 3, 4))) void fail_hint(int err, const char *hint, const char *fmt, ...);
 
 // stage.c: steps 1-5.
-void run_stage(void);
+// run_stage returns in the container's init. With a late cgroup it
+// returns the namespaces init must still create once it is in the
+// container's cgroup (a new cgroup namespace), else 0.
+int run_stage(void);
 
 // plan.c: step 6.
 void read_plan(struct op **ops, size_t *n);

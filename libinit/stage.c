@@ -97,13 +97,13 @@ static void unshare_all(int flags)
 	bail(err, "linux.namespaces: create namespaces");
 }
 
-void run_stage(void)
+int run_stage(void)
 {
 	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
 	// key=value strings). The parent sends it after putting this process
 	// into the container's cgroup, or, with cgroup=late, while it still
-	// creates that cgroup: then step 4 asks for it. Either way everything
-	// forked below is born in the cgroup and a new cgroup namespace is
+	// creates that cgroup: then it moves init there after step 5. Either
+	// way init runs the plan in the cgroup and a new cgroup namespace is
 	// rooted at it.
 	uint32_t len;
 	if (read_all(g_sock, &len, sizeof(len)) < 0)
@@ -194,27 +194,20 @@ void run_stage(void)
 	}
 
 	// Step 4: the remaining new namespaces, all at once. A new cgroup
-	// namespace is rooted at the cgroup we are in when it is made, so
-	// with a late cgroup it waits until the parent has moved us. The
-	// others are made first, in the parent's cgroup, while the parent
-	// creates the container's: the two are slow kernel work each
-	// (network namespace, cpuset), and crun charges namespaces the same
-	// way.
+	// namespace is rooted at the cgroup we are in when it is made, so with
+	// a late cgroup init makes it once the parent has moved it (init.c).
+	// Until then everything here and the fork below are charged to the
+	// parent's cgroup, as crun's clone is, while the parent creates the
+	// container's: both are slow kernel work (network namespace, cpuset).
 	int rest = cloneflags & ~CLONE_NEWUSER;
-	if (late_cgroup)
+	int after_move = 0;
+	if (late_cgroup) {
+		after_move = rest & CLONE_NEWCGROUP;
 		rest &= ~CLONE_NEWCGROUP;
+	}
 	unshare_all(rest);
 	if ((cloneflags & CLONE_NEWTIME) && timens != NULL && *timens != '\0')
 		write_file("/proc/self/timens_offsets", timens);
-	if (late_cgroup) {
-		char tag = 'C';
-		if (write_all(g_sock, &tag, 1) < 0)
-			_exit(1);
-		char ack;
-		if (read_all(g_sock, &ack, 1) < 0 || ack != 'c')
-			_exit(1);
-		unshare_all(cloneflags & CLONE_NEWCGROUP);
-	}
 
 	// Step 5: a pid namespace (new or joined) applies only to children, so
 	// fork once: the child is the container's init. This process reports
@@ -238,4 +231,5 @@ void run_stage(void)
 			_exit(1);
 	}
 	free(buf);
+	return after_move;
 }

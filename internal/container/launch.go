@@ -36,9 +36,8 @@ type launchSpec struct {
 	started func(pid int, start uint64)
 	t       *timeline
 	root    string // the state root, where skiff-init is cached
-	// lateCgroup, when set, gives the cgroup once the stage has made its
-	// namespaces (step 4), waiting for the parent to finish creating it;
-	// cg is then nil until it returns.
+	// lateCgroup, when set, gives the cgroup once init exists (step 5),
+	// waiting for the parent to finish creating it; cg is nil until then.
 	lateCgroup func() (cgroups.Manager, error)
 }
 
@@ -163,15 +162,6 @@ func launchInit(l *launchSpec) (int, error) {
 			if _, err := parent.Write([]byte{'u'}); err != nil {
 				return 0, fmt.Errorf("answer init: %w", err)
 			}
-		case 'C':
-			l.t.mark("namespaces")
-			if err := l.joinLateCgroup(cmd.Process.Pid); err != nil {
-				return 0, err
-			}
-			l.t.mark("cgroup")
-			if _, err := parent.Write([]byte{'c'}); err != nil {
-				return 0, fmt.Errorf("answer init: %w", err)
-			}
 		case 'P':
 			initPid = r.Pid
 		case 'E':
@@ -187,8 +177,12 @@ func launchInit(l *launchSpec) (int, error) {
 		return 0, fmt.Errorf("init exited early: %w", err)
 	}
 	l.started(initPid, start)
-	if l.lateCgroup == nil {
-		l.t.mark("namespaces")
+	l.t.mark("namespaces")
+	if l.lateCgroup != nil {
+		if err := l.joinLateCgroup(initPid); err != nil {
+			return 0, err
+		}
+		l.t.mark("cgroup")
 	}
 	// linux.netDevices: into init's network namespace, new or joined
 	// (validated), before anything runs there.
@@ -281,7 +275,7 @@ func launchInit(l *launchSpec) (int, error) {
 }
 
 // joinLateCgroup waits for the cgroup the parent creates while the stage
-// makes its namespaces, and moves the stage into it.
+// makes the namespaces, and moves init into it.
 func (l *launchSpec) joinLateCgroup(pid int) error {
 	cg, err := l.lateCgroup()
 	if err != nil {

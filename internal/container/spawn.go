@@ -31,9 +31,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 	s := c.state.Spec
 
 	// The cgroup is created while init starts and makes its namespaces:
-	// both are slow kernel work, and this machine has two cores. Init joins
-	// it before it forks or mounts anything (lateCgroup), so the container's
-	// processes and the memory of its setup are in it from the start. A
+	// both are slow kernel work. Init is moved into it before it mounts or
+	// forks anything (lateCgroup), so the container's processes and the
+	// memory of its setup are in it from the start. A
 	// rootless create keeps the old order: its fallbacks change the state
 	// (c.save), and a rootless caller may not be allowed to move a process
 	// that is already in a user namespace.

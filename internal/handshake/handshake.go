@@ -8,10 +8,10 @@
 //  1. parent → C stage: Bootstrap record (namespaces to join and create)
 //  2. C stage joins namespaces by path
 //  3. C stage creates a user namespace; sends 'U', parent writes the id maps, answers 'u'
-//  4. C stage creates the other namespaces; with a late cgroup it sends 'C',
-//     the parent moves it into the container's cgroup and answers 'c', and
-//     only then is a new cgroup namespace created
-//  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error)
+//  4. C stage creates the other namespaces
+//  5. C stage forks into the pid namespace; sends 'P' + init's pid (or 'E' + error);
+//     with a late cgroup the parent now moves init into the container's
+//     cgroup, and init creates a new cgroup namespace on receiving the plan
 //  6. parent → init: the plan (internal/initplan, built from Config); init
 //     executes it: the root filesystem, then the process
 //  7. init → parent: MsgHooks when prestart/createRuntime hooks must run; parent answers MsgHooksDone
@@ -55,9 +55,9 @@ type Bootstrap struct {
 	CloneFlags  uintptr        // namespaces to create
 	Joins       map[int]string // clone flag → namespace file to join
 	TimeOffsets string         // contents for /proc/self/timens_offsets
-	// LateCgroup makes the stage ask for its cgroup ('C') once its
-	// namespaces exist, instead of being in it from step 1: the parent
-	// creates the cgroup meanwhile.
+	// LateCgroup says the parent moves init into its cgroup after step 5
+	// instead of before step 1, creating the cgroup meanwhile; a new
+	// cgroup namespace then waits for the plan.
 	LateCgroup bool
 }
 
@@ -82,7 +82,7 @@ func (b *Bootstrap) Encode() []byte {
 }
 
 // StageReply is one record the C stage sends: a request for id maps
-// ('U') or for the cgroup ('C'), the init's pid ('P'), or an error ('E').
+// ('U'), the init's pid ('P'), or an error ('E').
 type StageReply struct {
 	Kind byte
 	Pid  int
@@ -96,8 +96,8 @@ func ReadStageReply(r io.Reader) (StageReply, error) {
 		return StageReply{}, fmt.Errorf("read from init: %w", eofMeansExited(err))
 	}
 	switch tag[0] {
-	case 'U', 'C':
-		return StageReply{Kind: tag[0]}, nil
+	case 'U':
+		return StageReply{Kind: 'U'}, nil
 	case 'P':
 		var pid int32
 		if err := binary.Read(r, binary.NativeEndian, &pid); err != nil {
