@@ -53,8 +53,9 @@ func decode(data []byte) (*specs.Spec, error) {
 func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		// Offset counts the offending byte itself, so it sits at Offset-1.
-		return wrapf("", err, "%s: %s", position(data, int(syn.Offset)-1), syn.Error())
+		// An unexpected end is reported at the last byte.
+		off := min(int(syn.Offset)+syntaxErrorByte, len(data)-1)
+		return wrapf("", err, "%s: %s", position(data, off), syn.Error())
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
