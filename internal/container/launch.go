@@ -3,7 +3,7 @@ package container
 import (
 	"fmt"
 	"os"
-	"os/exec"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -88,34 +88,25 @@ func launchInit(l *launchSpec) (int, error) {
 	// Executed through its fd in the child, so /proc/<init>/exe is the
 	// read-only view; init closes the fd with the rest before execve.
 	selfFd := add(self)
-	newCmd := func() *exec.Cmd {
-		return &exec.Cmd{
-			Path:       "/proc/self/fd/" + strconv.Itoa(selfFd),
-			Args:       []string{"skiff", "init"},
-			Env:        []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)},
-			Stdin:      os.Stdin,
-			Stdout:     os.Stdout,
-			Stderr:     os.Stderr,
-			ExtraFiles: extra,
-		}
-	}
-	cmd := newCmd()
+	path := "/proc/self/fd/" + strconv.Itoa(selfFd)
+	env := []string{handshake.EnvInitPipe + "=" + strconv.Itoa(sockFd)}
+	files := append([]*os.File{os.Stdin, os.Stdout, os.Stderr}, extra...)
 	// On cgroup2, init is born inside the container's cgroup (clone3 with
 	// CLONE_INTO_CGROUP): not one page is charged elsewhere, and no window
 	// exists before AddProc. v1 hierarchies still get AddProc below.
+	cgroupFD := -1
 	if l.cg != nil {
 		if dir, ok := l.cg.Paths()[""]; ok {
 			if d, err := os.Open(dir); err == nil {
 				defer d.Close()
-				cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(d.Fd())}
+				cgroupFD = int(d.Fd())
 			}
 		}
 	}
-	err = cmd.Start()
-	if err != nil && cmd.SysProcAttr != nil {
+	pid, err := forkExec(path, []string{"skiff", "init"}, env, files, cgroupFD)
+	if err != nil && cgroupFD >= 0 {
 		// A kernel before 5.7 has no CLONE_INTO_CGROUP; AddProc will do.
-		cmd = newCmd()
-		err = cmd.Start()
+		pid, err = forkExec(path, []string{"skiff", "init"}, env, files, -1)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("start init: %w", err)
@@ -125,19 +116,19 @@ func launchInit(l *launchSpec) (int, error) {
 	// outlives us and is reaped by whoever inherits it (our caller as
 	// subreaper, or `skiff run`), or the C stage's intermediate, reaped
 	// below as soon as it has reported.
-	start, _, _ := procStartTime(cmd.Process.Pid)
-	l.started(cmd.Process.Pid, start)
+	start, _, _ := procStartTime(pid)
+	l.started(pid, start)
 	l.t.mark("start init")
 
 	// Step 1: cgroup, then the bootstrap record. An exec'd process runs
 	// on process.execCPUAffinity.initial until it is in the cgroup.
 	if l.cfg.Exec {
-		if err := setInitialAffinity(cmd.Process.Pid, l.cfg.Spec.Process); err != nil {
+		if err := setInitialAffinity(pid, l.cfg.Spec.Process); err != nil {
 			return 0, err
 		}
 	}
 	if l.cg != nil {
-		if err := l.cg.AddProc(cmd.Process.Pid); err != nil {
+		if err := l.cg.AddProc(pid); err != nil {
 			return 0, fmt.Errorf("join cgroup: %w", err)
 		}
 	}
@@ -156,7 +147,7 @@ func launchInit(l *launchSpec) (int, error) {
 		}
 		switch r.Kind {
 		case 'U':
-			if err := writeIDMaps(cmd.Process.Pid, l.linux); err != nil {
+			if err := writeIDMaps(pid, l.linux); err != nil {
 				return 0, err
 			}
 			if _, err := parent.Write([]byte{'u'}); err != nil {
@@ -168,9 +159,9 @@ func launchInit(l *launchSpec) (int, error) {
 			return 0, explainUserNSFailure(initFailure(r.Err))
 		}
 	}
-	if initPid != cmd.Process.Pid {
+	if initPid != pid {
 		// The intermediate exits right after reporting; reap it now.
-		cmd.Wait()
+		reap(pid)
 	}
 	start, _, err = procStartTime(initPid)
 	if err != nil {
@@ -288,4 +279,33 @@ func (l *launchSpec) joinLateCgroup(pid int) error {
 	}
 	l.cg = cg
 	return nil
+}
+
+// forkExec starts path with files as its fds 0, 1, 2, ... and, with
+// cgroupFD >= 0, inside that cgroup. It calls syscall.ForkExec rather than
+// os/exec: the os package proves once per process that pidfds work by
+// cloning and reaping a throwaway child (os.checkPidfd), for a pidfd
+// skiff never uses.
+func forkExec(path string, args, env []string, files []*os.File, cgroupFD int) (int, error) {
+	fds := make([]uintptr, len(files))
+	for i, f := range files {
+		fds[i] = f.Fd()
+	}
+	attr := &syscall.ProcAttr{Env: env, Files: fds}
+	if cgroupFD >= 0 {
+		attr.Sys = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: cgroupFD}
+	}
+	pid, err := syscall.ForkExec(path, args, attr)
+	runtime.KeepAlive(files)
+	return pid, err
+}
+
+// reap waits for a child that is about to exit or has exited.
+func reap(pid int) {
+	for {
+		_, err := unix.Wait4(pid, nil, 0, nil)
+		if err != unix.EINTR {
+			return
+		}
+	}
 }
