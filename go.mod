@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/opencontainers/runtime-spec v1.3.0
-	github.com/seccomp/libseccomp-golang v0.11.1
 	github.com/urfave/cli/v2 v2.27.7
 	github.com/vishvananda/netlink v1.3.1
 	github.com/vishvananda/netns v0.0.5

@@ -47,6 +47,9 @@ static void run_op(const struct op *op)
 	case OP_CONSOLE:
 		console_op(op);
 		return;
+	case OP_SECCOMP_COMPILE:
+		seccomp_compile_op(op);
+		return;
 	case OP_SECCOMP:
 		seccomp_op(op);
 		return;
@@ -77,7 +80,7 @@ static void run_op(const struct op *op)
 	fail(0, "plan: unknown step %u", op->code);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	// A holder of a user namespace for an idmapped mount (see
 	// internal/container/idmap.go): nothing to do but wait.
@@ -87,6 +90,12 @@ int main(void)
 			;
 		return 0;
 	}
+	// The seccomp modes of seccomptool.c: compiling for the Go tests,
+	// listing architectures for `skiff features`.
+	if (getenv("_SKIFF_SECCOMP_COMPILE") != NULL)
+		return seccomp_compile_main();
+	if (getenv("_SKIFF_SECCOMP_ARCHES") != NULL)
+		return seccomp_arches_main(argc, argv);
 	const char *env = getenv("_SKIFF_INITPIPE");
 	if (env == NULL || *env == '\0') {
 		dprintf(2, "skiff-init: a container's init, started only by skiff\n");

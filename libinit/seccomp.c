@@ -1,10 +1,10 @@
-// Loading linux.seccomp, compiled by the parent (internal/seccomp) into a
-// classic BPF program. The plan places this step: with noNewPrivileges
-// after the credentials change, just before execve (no_new_privs lets an
-// unprivileged thread load a filter); without it just before the
-// credentials change (loading needs CAP_SYS_ADMIN then); with a notify
-// listener before init reports ready, so that the parent can hand the fd
-// to linux.seccomp.listenerPath while create still runs.
+// Loading linux.seccomp, compiled into a classic BPF program by
+// OP_SECCOMP_COMPILE (seccompcompile.c). The plan places this step: with
+// noNewPrivileges after the credentials change, just before execve
+// (no_new_privs lets an unprivileged thread load a filter); without it
+// just before the credentials change (loading needs CAP_SYS_ADMIN then);
+// with a notify listener before init reports ready, so that the parent can
+// hand the fd to linux.seccomp.listenerPath while create still runs.
 #include "init.h"
 
 #include <linux/filter.h>
@@ -21,21 +21,18 @@
 #define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
 #endif
 
-// seccomp_op: flags, listener, program (struct sock_filter array).
+// seccomp_op: flags, listener.
 void seccomp_op(const struct op *op)
 {
-	need_args(op, 4);
+	need_args(op, 3);
 	const char *ctx = arg_str(op, 0);
 	unsigned long flags = arg_u64(op, 1);
 	int listener = arg_u64(op, 2) != 0;
-	size_t n = op->argv[3].len / sizeof(struct sock_filter);
-	if (n == 0 || n > 0xffff)
-		fail(0, "%s: load seccomp filter: %zu instructions", ctx, n);
-	struct sock_filter *insns = malloc(n * sizeof(*insns));
-	if (insns == NULL)
-		fail(errno, "%s: allocate seccomp filter", ctx);
-	memcpy(insns, op->argv[3].s, n * sizeof(*insns));
-	struct sock_fprog prog = {.len = (unsigned short)n, .filter = insns};
+	size_t n;
+	const struct sock_filter *insns = seccomp_program(&n);
+	if (n == 0)
+		fail(0, "%s: load seccomp filter: the plan compiled none", ctx);
+	struct sock_fprog prog = {.len = (unsigned short)n, .filter = (struct sock_filter *)insns};
 	if (listener) {
 		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 		// With TSYNC the return value names the thread that could not be
@@ -57,7 +54,6 @@ void seccomp_op(const struct op *op)
 		}
 		fail(errno, "%s: load seccomp filter", ctx);
 	}
-	free(insns);
 	if (!listener)
 		return;
 	send_message("seccomp-fd");

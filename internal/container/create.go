@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/cgroups"
-	"github.com/skiffrt/skiff/internal/seccomp/bpf"
+	"github.com/skiffrt/skiff/internal/seccomp"
 	"github.com/skiffrt/skiff/internal/spec"
 )
 
@@ -40,7 +40,7 @@ type CreateOptions struct {
 	// Warn reports what does not fail the create.
 	Warn func(error)
 
-	seccomp *bpf.Program // linux.seccomp, compiled
+	seccomp *seccomp.Filter // linux.seccomp, translated
 }
 
 // Create makes a container and leaves its init parked on the exec FIFO
@@ -76,7 +76,7 @@ func Create(o CreateOptions) (_ *Container, err error) {
 		}
 	}
 	if s.Linux != nil {
-		if o.seccomp, err = compileSeccomp(s.Linux.Seccomp); err != nil {
+		if o.seccomp, err = translateSeccomp(s.Linux.Seccomp); err != nil {
 			return nil, err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/internal/handshake"
-	"github.com/skiffrt/skiff/internal/seccomp/bpf"
+	"github.com/skiffrt/skiff/internal/seccomp"
 )
 
 // ExecOptions are the inputs of `skiff exec` once its flags are resolved
@@ -70,10 +70,10 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 	} else if o.ConsoleConn != nil && o.Process.Terminal {
 		console = o.ConsoleConn
 	}
-	var filter *bpf.Program
+	var filter *seccomp.Filter
 	if spec.Linux != nil {
 		// The container's filter confines every process in it.
-		if filter, err = compileSeccomp(spec.Linux.Seccomp); err != nil {
+		if filter, err = translateSeccomp(spec.Linux.Seccomp); err != nil {
 			return 0, err
 		}
 	}

@@ -13,14 +13,15 @@ import (
 	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
-// compileSeccomp turns linux.seccomp into the program init loads, and
-// checks up front that this kernel takes the requested flags, so that a
-// refusal fails create rather than, late, start.
-func compileSeccomp(sc *specs.LinuxSeccomp) (*bpf.Program, error) {
+// translateSeccomp checks linux.seccomp and turns it into the filter init
+// compiles and loads, and checks up front that this kernel takes the
+// requested flags, so that a refusal fails create rather than, late,
+// start.
+func translateSeccomp(sc *specs.LinuxSeccomp) (*seccomp.Filter, error) {
 	if sc == nil {
 		return nil, nil
 	}
-	p, err := seccomp.Compile(sc)
+	p, err := seccomp.Translate(sc)
 	if err != nil {
 		return nil, err
 	}

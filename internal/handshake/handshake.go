@@ -35,7 +35,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/skiffrt/skiff/internal/seccomp/bpf"
+	"github.com/skiffrt/skiff/internal/seccomp"
 )
 
 // EnvUsernsHolder makes skiff-init a holder of a user namespace: it waits
@@ -165,8 +165,9 @@ type Config struct {
 	// the parent made each as a detached mount and sends their fds, in
 	// this order, right after this frame (SendFds).
 	IDMapMounts []int `json:"idmapMounts,omitempty"`
-	// Seccomp is linux.seccomp compiled by the parent; init only loads it.
-	Seccomp *bpf.Program `json:"seccomp,omitempty"`
+	// Seccomp is linux.seccomp checked and translated by the parent;
+	// init compiles it with libseccomp and loads it.
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }
 
 // Message kinds init sends after step 6.

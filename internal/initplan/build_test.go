@@ -9,7 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiffrt/skiff/internal/handshake"
-	"github.com/skiffrt/skiff/internal/seccomp/bpf"
+	"github.com/skiffrt/skiff/internal/seccomp"
 )
 
 const hybridMountInfo = `22 1 254:0 / / rw,relatime - ext4 /dev/vda rw
@@ -164,9 +164,8 @@ func TestCgroupMountOnAHybridHostBindsInitsCgroups(t *testing.T) {
 }
 
 func TestSeccompIsLoadedWhereItMust(t *testing.T) {
-	filter := &bpf.Program{Filter: make([]byte, 8)}
 	cfg := baseConfig()
-	cfg.Seccomp = filter
+	cfg.Seccomp = &seccomp.Filter{DefaultAction: seccomp.ActAllow}
 	p := build(t, cfg)
 	if index(p, OpSeccomp) > index(p, OpCredentials) {
 		t.Error("without noNewPrivileges the filter must be loaded while init still has CAP_SYS_ADMIN")
@@ -176,10 +175,33 @@ func TestSeccompIsLoadedWhereItMust(t *testing.T) {
 	if index(p, OpSeccomp) < index(p, OpCredentials) {
 		t.Error("with noNewPrivileges the filter is loaded after the credentials change")
 	}
-	cfg.Seccomp = &bpf.Program{Filter: make([]byte, 8), Listener: true}
+	cfg.Seccomp = &seccomp.Filter{DefaultAction: seccomp.ActAllow, Listener: true}
 	p = build(t, cfg)
 	if index(p, OpSeccomp) > index(p, OpReady) || len(find(p, OpSeccomp)) != 1 {
 		t.Error("a filter with a listener is loaded once, before ready")
+	}
+}
+
+func TestSeccompIsCompiledFirst(t *testing.T) {
+	cfg := baseConfig()
+	filter := &seccomp.Filter{DefaultAction: seccomp.ActErrno, Rules: []seccomp.Rule{{Names: []string{"read"}, Action: seccomp.ActAllow}}}
+	cfg.Seccomp = filter
+	for _, exec := range []bool{false, true} {
+		cfg.Exec = exec
+		p := build(t, cfg)
+		// Compiled once, before anything is mounted or any hook runs,
+		// so that libseccomp's refusal fails create or exec early.
+		compiles := find(p, OpSeccompCompile)
+		if len(compiles) != 1 || index(p, OpSeccompCompile) != 1 {
+			t.Fatalf("exec %v: compile steps at %d (%d of them), want one right after OpCloexecFrom", exec, index(p, OpSeccompCompile), len(compiles))
+		}
+		if got := compiles[0].Args; len(got) != 2 || got[0] != "config.json" || got[1] != string(filter.Encode()) {
+			t.Errorf("exec %v: compile step args %q, want the context and the encoded filter", exec, got)
+		}
+	}
+	cfg.Seccomp = nil
+	if p := build(t, cfg); index(p, OpSeccompCompile) >= 0 || index(p, OpSeccomp) >= 0 {
+		t.Error("no linux.seccomp, yet the plan has seccomp steps")
 	}
 }
 

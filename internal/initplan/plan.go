@@ -56,6 +56,7 @@ const (
 	OpIOPrio
 	OpMemPolicy
 	OpAffinity
+	OpSeccompCompile
 	OpSeccomp
 	OpReady
 	OpOpenFifo

@@ -59,10 +59,11 @@ func (p *Plan) process(cfg *handshake.Config) error {
 	}
 
 	// A filter with a notify listener is loaded before ready: the parent
-	// hands its fd to linux.seccomp.listenerPath during create.
+	// hands its fd to linux.seccomp.listenerPath during create. Every
+	// placement loads the program OpSeccompCompile made (Build).
 	filter := cfg.Seccomp
 	if filter != nil && filter.Listener {
-		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, true, filter.Filter)
+		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, true)
 		filter = nil
 	}
 
@@ -90,14 +91,14 @@ func (p *Plan) process(cfg *handshake.Config) error {
 		p.add(OpLSMLabel, fmt.Sprintf("config.json: process.selinuxLabel: %q", proc.SelinuxLabel), "exec", proc.SelinuxLabel)
 	}
 	if filter != nil && !proc.NoNewPrivileges {
-		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, false, filter.Filter)
+		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, false)
 		filter = nil
 	}
 	if err := p.credentials(proc); err != nil {
 		return err
 	}
 	if filter != nil {
-		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, false, filter.Filter)
+		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, false)
 	}
 	args := []any{len(proc.Args)}
 	for _, a := range proc.Args {

@@ -1,11 +1,18 @@
 package seccomp
 
 import (
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	libseccomp "github.com/seccomp/libseccomp-golang"
+	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiffrt/skiff/internal/initbin"
 	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
+
+// EnvArches selects skiff-init's architectures mode (libinit/init.c): it
+// prints, one a line, those of the libseccomp names given as arguments
+// for which the linked libseccomp can build a filter.
+const EnvArches = "_SKIFF_SECCOMP_ARCHES"
 
 // Support is what this build and host can do with linux.seccomp, for the
 // features document (features-linux.md "Seccomp").
@@ -17,9 +24,9 @@ type Support struct {
 	SupportedFlags []string
 }
 
-// Supported lists the names Compile accepts, the architectures the linked
-// libseccomp can build filters for, and the filter flags the running
-// kernel accepts.
+// Supported lists the names Translate accepts, the architectures the
+// libseccomp linked into skiff-init can build filters for, and the filter
+// flags the running kernel accepts.
 func Supported() Support {
 	var s Support
 	for _, a := range []specs.LinuxSeccompAction{
@@ -38,15 +45,33 @@ func Supported() Support {
 			s.Operators = append(s.Operators, string(op))
 		}
 	}
-	if f, err := libseccomp.NewFilter(libseccomp.ActAllow); err == nil {
-		native, _ := libseccomp.GetNativeArch()
-		for _, a := range arches {
-			if a.scmp == native || f.AddArch(a.scmp) == nil {
-				s.Archs = append(s.Archs, string(a.name))
-			}
-		}
-		f.Release()
-	}
+	s.Archs = supportedArches()
 	s.KnownFlags, s.SupportedFlags = bpf.ConfigFlags()
 	return s
+}
+
+// supportedArches asks skiff-init which architectures its libseccomp can
+// build filters for. libseccomp has no list to offer: skiff-init tries each
+// of ours. Without skiff-init (a plain `go build`) the answer is none,
+// which is true of such a build: it cannot start a container.
+func supportedArches() []string {
+	names := make([]string, len(arches))
+	for i, a := range arches {
+		names[i] = a.lib
+	}
+	out, err := initbin.Run(EnvArches+"=1", names...)
+	if err != nil {
+		return nil
+	}
+	ok := map[string]bool{}
+	for _, name := range strings.Fields(string(out)) {
+		ok[name] = true
+	}
+	var list []string
+	for _, a := range arches {
+		if ok[a.lib] {
+			list = append(list, string(a.name))
+		}
+	}
+	return list
 }

@@ -27,16 +27,16 @@ type childRun struct {
 	stderr  string
 }
 
-// runChild compiles sc, loads it in a fresh child process and runs probes
+// runChild compiles sc with skiff-init, loads it in a fresh child process and runs probes
 // there. extra, if set, becomes the child's fd 3.
 func runChild(t *testing.T, sc *specs.LinuxSeccomp, probes []string, extra *os.File) childRun {
 	t.Helper()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc")
 	}
-	prog, err := Compile(sc)
+	prog, err := compile(t, sc)
 	if err != nil {
-		t.Fatalf("Compile: %v", err)
+		t.Fatalf("compile: %v", err)
 	}
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "r"), 0o755); err != nil {

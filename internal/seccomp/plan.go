@@ -2,7 +2,6 @@ package seccomp
 
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/internal/seccomp/bpf"
@@ -12,51 +11,34 @@ import (
 // (struct seccomp_data.args).
 const maxSyscallArgs = 6
 
-// plan is linux.seccomp checked and translated into libseccomp's terms.
-// Every configuration error is found here, before libseccomp is called, so
-// the pure part of Compile is testable on its own.
-type plan struct {
-	defaultAction libseccomp.ScmpAction
-	arches        []arch // as listed; the native one is added by libseccomp
-	flags         uint   // SECCOMP_FILTER_FLAG_* bits
-	listener      bool   // some rule is SCMP_ACT_NOTIFY
-	rules         []rule
-	// names is every syscall name of the profile, whatever its action:
-	// the ENOSYS stub treats the highest one as the profile's horizon.
-	names []string
-}
-
-// rule is one entry of linux.seccomp.syscalls.
-type rule struct {
-	field  string // "linux.seccomp.syscalls[3]", for errors
-	names  []string
-	action libseccomp.ScmpAction
-	// conds holds one condition set per libseccomp rule, or none for an
-	// unconditional rule.
-	conds [][]libseccomp.ScmpCondition
-}
-
-// translate checks sc and turns it into a plan.
-func translate(sc *specs.LinuxSeccomp) (*plan, error) {
+// Translate checks sc and turns it into the Filter skiff-init compiles.
+// It returns nil for a nil sc (no seccomp). Configuration errors name the
+// field, as "config.json: linux.seccomp.syscalls[4].args[0].op: unknown
+// operator ...", and are all found here, before any process starts.
+func Translate(sc *specs.LinuxSeccomp) (*Filter, error) {
+	if sc == nil {
+		return nil, nil
+	}
 	const f = "linux.seccomp"
-	p := &plan{}
+	p := &Filter{}
 	var err error
-	p.defaultAction, err = actionWithErrno(f+".defaultAction", f+".defaultErrnoRet", sc.DefaultAction, sc.DefaultErrnoRet)
+	p.DefaultAction, err = actionWithErrno(f+".defaultAction", f+".defaultErrnoRet", sc.DefaultAction, sc.DefaultErrnoRet)
 	if err != nil {
 		return nil, err
 	}
 	// A notify default would route every syscall init makes after loading
 	// the filter to a listener nobody holds yet, hanging create (runc
 	// refuses it for the same reason).
-	if p.defaultAction == libseccomp.ActNotify {
+	if p.DefaultAction == ActNotify {
 		return nil, errorf(f+".defaultAction", "SCMP_ACT_NOTIFY cannot be the default action")
 	}
 	for i, name := range sc.Architectures {
 		a, ok := archByName(name)
+		field := at(f+".architectures", i)
 		if !ok {
-			return nil, errorf(at(f+".architectures", i), "unknown architecture %q", name)
+			return nil, errorf(field, "unknown architecture %q", name)
 		}
-		p.arches = append(p.arches, a)
+		p.Arches = append(p.Arches, Arch{Field: field, Name: string(a.name), Lib: a.lib})
 	}
 	for i, name := range sc.Flags {
 		bit, ok := bpf.FlagBit(string(name))
@@ -65,46 +47,47 @@ func translate(sc *specs.LinuxSeccomp) (*plan, error) {
 		if !ok || bit == unix.SECCOMP_FILTER_FLAG_NEW_LISTENER || bit == unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH {
 			return nil, errorf(at(f+".flags", i), "unknown flag %q", name)
 		}
-		p.flags |= bit
+		p.Flags |= bit
 	}
 	for i, sys := range sc.Syscalls {
 		r, err := translateRule(at(f+".syscalls", i), sys)
 		if err != nil {
 			return nil, err
 		}
-		p.names = append(p.names, sys.Names...)
-		if r.action == libseccomp.ActNotify {
-			p.listener = true
+		p.Names = append(p.Names, sys.Names...)
+		if r.Action == ActNotify {
+			p.Listener = true
 		}
 		// libseccomp refuses a rule that repeats the default action, and
 		// it would change nothing.
-		if r.action != p.defaultAction {
-			p.rules = append(p.rules, r)
+		if r.Action != p.DefaultAction {
+			p.Rules = append(p.Rules, r)
 		}
 	}
 	// config-linux.md: listenerPath is where the runtime sends the notify
 	// fd; without it nobody could answer and the container would hang.
-	if p.listener && sc.ListenerPath == "" {
+	if p.Listener && sc.ListenerPath == "" {
 		return nil, errorf(f+".listenerPath", "required when an action is SCMP_ACT_NOTIFY")
 	}
 	// seccomp(2) refuses WAIT_KILLABLE_RECV without NEW_LISTENER;
 	// libseccomp drops it when no rule notifies, and so do we, so that one
 	// flags list can serve profiles with and without notify rules.
-	if !p.listener {
-		p.flags &^= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+	if !p.Listener {
+		p.Flags &^= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 	}
+	p.ENOSYS = needsENOSYS(p.DefaultAction)
 	return p, nil
 }
 
 // translateRule checks one linux.seccomp.syscalls entry at field.
-func translateRule(field string, sys specs.LinuxSyscall) (rule, error) {
-	r := rule{field: field, names: sys.Names}
+func translateRule(field string, sys specs.LinuxSyscall) (Rule, error) {
+	r := Rule{Field: field, Names: sys.Names}
 	// "names MUST contain at least one entry."
 	if len(sys.Names) == 0 {
 		return r, errorf(field+".names", "must have at least one entry")
 	}
 	var err error
-	r.action, err = actionWithErrno(field+".action", field+".errnoRet", sys.Action, sys.ErrnoRet)
+	r.Action, err = actionWithErrno(field+".action", field+".errnoRet", sys.Action, sys.ErrnoRet)
 	if err != nil {
 		return r, err
 	}
@@ -115,11 +98,11 @@ func translateRule(field string, sys specs.LinuxSyscall) (rule, error) {
 		// init writes to the runtime after loading the filter, before
 		// the runtime has handed the listener to an agent: a notified
 		// write would wait forever (runc refuses it too).
-		if n == "write" && r.action == libseccomp.ActNotify {
+		if n == "write" && r.Action == ActNotify {
 			return r, errorf(at(field+".names", j), "SCMP_ACT_NOTIFY cannot be used for write")
 		}
 	}
-	conds := make([]libseccomp.ScmpCondition, len(sys.Args))
+	conds := make([]Cond, len(sys.Args))
 	for j, a := range sys.Args {
 		af := at(field+".args", j)
 		if a.Index >= maxSyscallArgs {
@@ -132,9 +115,9 @@ func translateRule(field string, sys specs.LinuxSyscall) (rule, error) {
 		// For SCMP_CMP_MASKED_EQ libseccomp takes the mask first and
 		// the expected value second: value is the mask, valueTwo the
 		// value, as in runc and Docker's profiles.
-		conds[j] = libseccomp.ScmpCondition{Argument: a.Index, Op: op, Operand1: a.Value, Operand2: a.ValueTwo}
+		conds[j] = Cond{Arg: a.Index, Op: op, Value: a.Value, ValueTwo: a.ValueTwo}
 	}
-	r.conds = conditionSets(conds)
+	r.Conds = conditionSets(conds)
 	return r, nil
 }
 
@@ -144,22 +127,22 @@ func translateRule(field string, sys specs.LinuxSyscall) (rule, error) {
 // in one rule, so when any argument repeats, every condition becomes a rule
 // of its own (OR). That is how Docker's profile allows personality(0) or
 // personality(8) with one entry.
-func conditionSets(conds []libseccomp.ScmpCondition) [][]libseccomp.ScmpCondition {
+func conditionSets(conds []Cond) [][]Cond {
 	if len(conds) == 0 {
 		return nil
 	}
 	seen := map[uint]bool{}
 	repeated := false
 	for _, c := range conds {
-		repeated = repeated || seen[c.Argument]
-		seen[c.Argument] = true
+		repeated = repeated || seen[c.Arg]
+		seen[c.Arg] = true
 	}
 	if !repeated {
-		return [][]libseccomp.ScmpCondition{conds}
+		return [][]Cond{conds}
 	}
-	sets := make([][]libseccomp.ScmpCondition, len(conds))
+	sets := make([][]Cond, len(conds))
 	for i, c := range conds {
-		sets[i] = []libseccomp.ScmpCondition{c}
+		sets[i] = []Cond{c}
 	}
 	return sets
 }
@@ -169,15 +152,15 @@ func conditionSets(conds []libseccomp.ScmpCondition) [][]libseccomp.ScmpConditio
 // doesn't support an errno, the runtime MUST print and error and fail"; the
 // default is EPERM). For SCMP_ACT_TRACE the number is the value the tracer
 // reads with PTRACE_GETEVENTMSG.
-func actionWithErrno(field, errnoField string, name specs.LinuxSeccompAction, errnoRet *uint) (libseccomp.ScmpAction, error) {
+func actionWithErrno(field, errnoField string, name specs.LinuxSeccompAction, errnoRet *uint) (Action, error) {
 	if name == "" {
-		return libseccomp.ActInvalid, errorf(field, "required")
+		return 0, errorf(field, "required")
 	}
 	a, ok := action(name)
 	if !ok {
 		return a, errorf(field, "unknown action %q", name)
 	}
-	if a != libseccomp.ActErrno && a != libseccomp.ActTrace {
+	if a != ActErrno && a != ActTrace {
 		if errnoRet != nil {
 			return a, errorf(field, "%s does not take an errno return", name)
 		}
@@ -192,5 +175,5 @@ func actionWithErrno(field, errnoField string, name specs.LinuxSeccompAction, er
 	if ret > 0xffff {
 		return a, errorf(errnoField, "%d does not fit in 16 bits", ret)
 	}
-	return a.SetReturnCode(int16(ret)), nil
+	return a.withData(uint16(ret)), nil
 }

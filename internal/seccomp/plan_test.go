@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
 
@@ -77,20 +76,16 @@ func TestTranslateErrors(t *testing.T) {
 			"config.json: linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := translate(tc.sc)
+			_, err := Translate(tc.sc)
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("got error %v\nwant       %s", err, tc.want)
-			}
-			// Compile checks the same before touching libseccomp.
-			if _, err := Compile(tc.sc); err == nil || err.Error() != tc.want {
-				t.Fatalf("Compile: got error %v\nwant                %s", err, tc.want)
 			}
 		})
 	}
 }
 
 func TestTranslate(t *testing.T) {
-	p, err := translate(&specs.LinuxSeccomp{
+	p, err := Translate(&specs.LinuxSeccomp{
 		DefaultAction: specs.ActErrno,
 		Architectures: []specs.Arch{specs.ArchX86_64, specs.ArchX32},
 		Flags:         []specs.LinuxSeccompFlag{"SECCOMP_FILTER_FLAG_TSYNC", specs.LinuxSeccompFlagLog, specs.LinuxSeccompFlagWaitKillableRecv},
@@ -111,89 +106,98 @@ func TestTranslate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eperm := libseccomp.ActErrno.SetReturnCode(int16(unix.EPERM))
-	if p.defaultAction != eperm {
-		t.Errorf("default action %v, want ERRNO(EPERM): the specification's default errno", p.defaultAction)
+	// SCMP_ACT_ERRNO(EPERM): the specification's default errno.
+	if want := Action(unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)); p.DefaultAction != want {
+		t.Errorf("default action %#x, want %#x", p.DefaultAction, want)
 	}
-	if len(p.arches) != 2 || p.arches[0].scmp != libseccomp.ArchAMD64 || p.arches[1].scmp != libseccomp.ArchX32 {
-		t.Errorf("arches %+v", p.arches)
+	if !p.ENOSYS {
+		t.Error("a deny-by-default profile needs the ENOSYS stub")
 	}
-	if want := uint(unix.SECCOMP_FILTER_FLAG_TSYNC | unix.SECCOMP_FILTER_FLAG_LOG | unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV); p.flags != want {
-		t.Errorf("flags %#x, want %#x", p.flags, want)
+	wantArches := []Arch{
+		{Field: "linux.seccomp.architectures[0]", Name: "SCMP_ARCH_X86_64", Lib: "x86_64"},
+		{Field: "linux.seccomp.architectures[1]", Name: "SCMP_ARCH_X32", Lib: "x32"},
 	}
-	if !p.listener {
+	if !reflect.DeepEqual(p.Arches, wantArches) {
+		t.Errorf("arches %+v, want %+v", p.Arches, wantArches)
+	}
+	if want := uint(unix.SECCOMP_FILTER_FLAG_TSYNC | unix.SECCOMP_FILTER_FLAG_LOG | unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV); p.Flags != want {
+		t.Errorf("flags %#x, want %#x", p.Flags, want)
+	}
+	if !p.Listener {
 		t.Error("a notify rule must ask for a listener")
 	}
 	wantNames := []string{"read", "write", "openat2", "clone3", "ptrace", "mkdir", "kexec_load", "reboot", "swapon", "getppid"}
-	if !reflect.DeepEqual(p.names, wantNames) {
-		t.Errorf("names %v, want %v", p.names, wantNames)
+	if !reflect.DeepEqual(p.Names, wantNames) {
+		t.Errorf("names %v, want %v", p.Names, wantNames)
 	}
-	var got []libseccomp.ScmpAction
-	for _, r := range p.rules {
-		got = append(got, r.action)
+	var got []Action
+	for _, r := range p.Rules {
+		got = append(got, r.Action)
 	}
-	want := []libseccomp.ScmpAction{
-		libseccomp.ActAllow,
-		libseccomp.ActErrno.SetReturnCode(int16(unix.ENOSYS)),
-		libseccomp.ActTrace.SetReturnCode(int16(unix.EPERM)),
-		libseccomp.ActNotify,
-		libseccomp.ActKillThread,
-		libseccomp.ActKillProcess,
-		libseccomp.ActTrap,
-		libseccomp.ActLog,
+	// The kernel's SECCOMP_RET_* values, which libseccomp's SCMP_ACT_*
+	// are, with the errno or trace value in the low 16 bits.
+	want := []Action{
+		unix.SECCOMP_RET_ALLOW,
+		unix.SECCOMP_RET_ERRNO | Action(unix.ENOSYS),
+		unix.SECCOMP_RET_TRACE | Action(unix.EPERM),
+		unix.SECCOMP_RET_USER_NOTIF,
+		unix.SECCOMP_RET_KILL_THREAD,
+		unix.SECCOMP_RET_KILL_PROCESS,
+		unix.SECCOMP_RET_TRAP,
+		unix.SECCOMP_RET_LOG,
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("rule actions\n got %v\nwant %v", got, want)
+		t.Errorf("rule actions\n got %#x\nwant %#x", got, want)
 	}
-	if p.rules[1].field != "linux.seccomp.syscalls[2]" {
-		t.Errorf("rule field %q, want it to keep the index in the profile", p.rules[1].field)
+	if p.Rules[1].Field != "linux.seccomp.syscalls[2]" {
+		t.Errorf("rule field %q, want it to keep the index in the profile", p.Rules[1].Field)
 	}
 }
 
 func TestTranslateDropsWaitKillableWithoutListener(t *testing.T) {
-	p, err := translate(&specs.LinuxSeccomp{
+	p, err := Translate(&specs.LinuxSeccomp{
 		DefaultAction: specs.ActAllow,
 		Flags:         []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagWaitKillableRecv, specs.LinuxSeccompFlagSpecAllow},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.flags != unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW || p.listener {
-		t.Errorf("flags %#x listener %v: WAIT_KILLABLE_RECV without a listener must be dropped (seccomp(2) refuses it)", p.flags, p.listener)
+	if p.Flags != unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW || p.Listener || p.ENOSYS {
+		t.Errorf("flags %#x listener %v ENOSYS %v: WAIT_KILLABLE_RECV without a listener must be dropped (seccomp(2) refuses it)", p.Flags, p.Listener, p.ENOSYS)
 	}
 }
 
 func TestDefaultErrnoRet(t *testing.T) {
-	p, err := translate(&specs.LinuxSeccomp{DefaultAction: specs.ActErrno, DefaultErrnoRet: ptr(uint(unix.EXDEV)),
+	p, err := Translate(&specs.LinuxSeccomp{DefaultAction: specs.ActErrno, DefaultErrnoRet: ptr(uint(unix.EXDEV)),
 		Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActErrno}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.defaultAction != libseccomp.ActErrno.SetReturnCode(int16(unix.EXDEV)) {
-		t.Errorf("default action %v, want ERRNO(EXDEV)", p.defaultAction)
+	if p.DefaultAction != unix.SECCOMP_RET_ERRNO|Action(unix.EXDEV) {
+		t.Errorf("default action %#x, want ERRNO(EXDEV)", p.DefaultAction)
 	}
 	// defaultErrnoRet is the default action's; a rule's errno defaults to
 	// EPERM on its own, so the rule differs from the default and stays.
-	if len(p.rules) != 1 || p.rules[0].action != libseccomp.ActErrno.SetReturnCode(int16(unix.EPERM)) {
-		t.Errorf("rules %+v, want one ERRNO(EPERM)", p.rules)
+	if len(p.Rules) != 1 || p.Rules[0].Action != unix.SECCOMP_RET_ERRNO|Action(unix.EPERM) {
+		t.Errorf("rules %+v, want one ERRNO(EPERM)", p.Rules)
 	}
 }
 
 func TestConditionSets(t *testing.T) {
-	c := func(arg uint, v uint64) libseccomp.ScmpCondition {
-		return libseccomp.ScmpCondition{Argument: arg, Op: libseccomp.CompareEqual, Operand1: v}
+	c := func(arg uint, v uint64) Cond {
+		return Cond{Arg: arg, Op: OpEqual, Value: v}
 	}
 	for _, tc := range []struct {
 		name  string
-		conds []libseccomp.ScmpCondition
-		want  [][]libseccomp.ScmpCondition
+		conds []Cond
+		want  [][]Cond
 	}{
 		{"none", nil, nil},
-		{"one", []libseccomp.ScmpCondition{c(0, 1)}, [][]libseccomp.ScmpCondition{{c(0, 1)}}},
-		{"distinct args are AND-ed", []libseccomp.ScmpCondition{c(0, 1), c(1, 2), c(5, 3)},
-			[][]libseccomp.ScmpCondition{{c(0, 1), c(1, 2), c(5, 3)}}},
-		{"a repeated arg makes every condition its own rule", []libseccomp.ScmpCondition{c(0, 1), c(1, 2), c(0, 3)},
-			[][]libseccomp.ScmpCondition{{c(0, 1)}, {c(1, 2)}, {c(0, 3)}}},
+		{"one", []Cond{c(0, 1)}, [][]Cond{{c(0, 1)}}},
+		{"distinct args are AND-ed", []Cond{c(0, 1), c(1, 2), c(5, 3)},
+			[][]Cond{{c(0, 1), c(1, 2), c(5, 3)}}},
+		{"a repeated arg makes every condition its own rule", []Cond{c(0, 1), c(1, 2), c(0, 3)},
+			[][]Cond{{c(0, 1)}, {c(1, 2)}, {c(0, 3)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := conditionSets(tc.conds); !reflect.DeepEqual(got, tc.want) {
@@ -205,15 +209,15 @@ func TestConditionSets(t *testing.T) {
 
 func TestMaskedEqualOperands(t *testing.T) {
 	// config-linux.md/runc: value is the mask, valueTwo the expected value.
-	p, err := translate(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{
+	p, err := Translate(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{
 		Names: []string{"clone"}, Action: specs.ActErrno,
 		Args: []specs.LinuxSeccompArg{{Index: 0, Value: 0x7e020000, ValueTwo: 0x20000, Op: specs.OpMaskedEqual}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := libseccomp.ScmpCondition{Argument: 0, Op: libseccomp.CompareMaskedEqual, Operand1: 0x7e020000, Operand2: 0x20000}
-	if got := p.rules[0].conds; len(got) != 1 || len(got[0]) != 1 || got[0][0] != want {
+	want := Cond{Arg: 0, Op: OpMaskedEqual, Value: 0x7e020000, ValueTwo: 0x20000}
+	if got := p.Rules[0].Conds; len(got) != 1 || len(got[0]) != 1 || got[0][0] != want {
 		t.Errorf("conditions %+v, want %+v", got, want)
 	}
 }

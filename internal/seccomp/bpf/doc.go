@@ -1,10 +1,10 @@
-// Package bpf holds a compiled seccomp filter: the classic BPF program
-// the host side (package seccomp) compiles linux.seccomp into with
-// libseccomp, and the flags to load it with.
+// Package bpf is seccomp(2) from Go: the filter flags linux.seccomp.flags
+// may name and whether the running kernel takes them, and a Program (a
+// classic BPF seccomp program with its flags) that Load installs.
 //
-// skiff-init loads it (libinit/seccomp.c), placed in the plan by
-// internal/initplan. Program.Load here installs a filter from Go: the
-// tests use it to run compiled programs in the kernel. The package uses
-// neither cgo nor libseccomp, so that code that only carries a filter
-// does not need them.
+// Containers get their programs from skiff-init, which compiles and
+// loads them itself (libinit/seccompcompile.c, libinit/seccomp.c).
+// Program.Load is for the tests: they load what skiff-init compiled in a
+// child process and watch the kernel apply it. The package uses neither
+// cgo nor libseccomp.
 package bpf

@@ -17,7 +17,7 @@ const InstructionSize = 8
 const MaxInstructions = 4096
 
 // Program is a seccomp filter ready for seccomp(2). It is plain data so that
-// it can cross the pipe from the host side to init as JSON.
+// it can cross a pipe as JSON, as it does to the kernel tests' child.
 type Program struct {
 	// Filter is the classic BPF program: struct sock_filter after struct
 	// sock_filter, 8 bytes each in native byte order. Raw bytes rather than
