@@ -36,9 +36,9 @@ type launchSpec struct {
 	started func(pid int, start uint64)
 	t       *timeline
 	root    string // the state root, where skiff-init is cached
-	// lateCgroup, when set, gives the cgroup once init exists (step 5),
-	// waiting for the parent to finish creating it; cg is nil until then.
-	lateCgroup func() (cgroups.Manager, error)
+	// lateCgroup, when set, is the cgroup to move init into once it
+	// exists (step 5), instead of cg before step 1.
+	lateCgroup cgroups.Manager
 }
 
 // launchInit starts `skiff init` and walks the handshake (steps as in
@@ -170,10 +170,11 @@ func launchInit(l *launchSpec) (int, error) {
 	l.started(initPid, start)
 	l.t.mark("namespaces")
 	if l.lateCgroup != nil {
-		if err := l.joinLateCgroup(initPid); err != nil {
-			return 0, err
+		if err := l.lateCgroup.AddProc(initPid); err != nil {
+			return 0, fmt.Errorf("join cgroup: %w", err)
 		}
-		l.t.mark("cgroup")
+		l.cg = l.lateCgroup
+		l.t.mark("join cgroup")
 	}
 	// linux.netDevices: into init's network namespace, new or joined
 	// (validated), before anything runs there.
@@ -263,22 +264,6 @@ func launchInit(l *launchSpec) (int, error) {
 			return 0, fmt.Errorf("unexpected message %q from init", m.Type)
 		}
 	}
-}
-
-// joinLateCgroup waits for the cgroup the parent creates while the stage
-// makes the namespaces, and moves init into it.
-func (l *launchSpec) joinLateCgroup(pid int) error {
-	cg, err := l.lateCgroup()
-	if err != nil {
-		return err
-	}
-	if cg != nil {
-		if err := cg.AddProc(pid); err != nil {
-			return fmt.Errorf("join cgroup: %w", err)
-		}
-	}
-	l.cg = cg
-	return nil
 }
 
 // forkExec starts path with files as its fds 0, 1, 2, ... and, with

@@ -15,7 +15,7 @@ import (
 // (internal/container/timeline.go marks; "rootfs" and "hooks" only with
 // hooks). Killing skiff as one is printed crashes it at the start of the
 // next phase, give or take the latency of the pipe.
-var createPhases = []string{"load config", "start init", "namespaces", "cgroup", "init ready", "save state"}
+var createPhases = []string{"load config", "cgroup", "start init", "namespaces", "join cgroup", "init ready", "save state"}
 
 // crash is one fault experiment: set up id, run the verb under a kill.
 type crash struct {
