@@ -101,10 +101,9 @@ int run_stage(void)
 {
 	// Step 1: read the bootstrap record (u32 length, then NUL-terminated
 	// key=value strings). The parent sends it after putting this process
-	// into the container's cgroup, or, with cgroup=late, while it still
-	// creates that cgroup: then it moves init there after step 5. Either
-	// way init runs the plan in the cgroup and a new cgroup namespace is
-	// rooted at it.
+	// into the container's cgroup, or, with cgroup=late, before: then it
+	// moves init there after step 5. Either way init runs the plan in the
+	// cgroup and a new cgroup namespace is rooted at it.
 	uint32_t len;
 	if (read_all(g_sock, &len, sizeof(len)) < 0)
 		_exit(1);
@@ -196,9 +195,8 @@ int run_stage(void)
 	// Step 4: the remaining new namespaces, all at once. A new cgroup
 	// namespace is rooted at the cgroup we are in when it is made, so with
 	// a late cgroup init makes it once the parent has moved it (init.c).
-	// Until then everything here and the fork below are charged to the
-	// parent's cgroup, as crun's clone is, while the parent creates the
-	// container's: both are slow kernel work (network namespace, cpuset).
+	// Until then the namespaces and the fork below are charged to the
+	// parent's cgroup, as crun's clone is, not to the container's limit.
 	int rest = cloneflags & ~CLONE_NEWUSER;
 	int after_move = 0;
 	if (late_cgroup) {

@@ -21,7 +21,7 @@ import (
 // a process joining a running container (exec).
 type launchSpec struct {
 	boot        *handshake.Bootstrap
-	cg          cgroups.Manager // joined before the namespaces are
+	cg          cgroups.Manager // joined before step 1, or after step 5 with joinLate
 	fifo        *os.File        // exec FIFO (O_PATH); nil for exec
 	linux       *specs.Linux    // id maps for a new user namespace
 	console     *os.File        // connection that receives the pty master
@@ -36,9 +36,9 @@ type launchSpec struct {
 	started func(pid int, start uint64)
 	t       *timeline
 	root    string // the state root, where skiff-init is cached
-	// lateCgroup, when set, is the cgroup to move init into once it
-	// exists (step 5), instead of cg before step 1.
-	lateCgroup cgroups.Manager
+	// joinLate moves init into cg once it has made its namespaces and
+	// forked (step 5), so that they are charged to our cgroup.
+	joinLate bool
 }
 
 // launchInit starts `skiff init` and walks the handshake (steps as in
@@ -95,7 +95,7 @@ func launchInit(l *launchSpec) (int, error) {
 	// CLONE_INTO_CGROUP): not one page is charged elsewhere, and no window
 	// exists before AddProc. v1 hierarchies still get AddProc below.
 	cgroupFD := -1
-	if l.cg != nil {
+	if l.cg != nil && !l.joinLate {
 		if dir, ok := l.cg.Paths()[""]; ok {
 			if d, err := os.Open(dir); err == nil {
 				defer d.Close()
@@ -127,12 +127,12 @@ func launchInit(l *launchSpec) (int, error) {
 			return 0, err
 		}
 	}
-	if l.cg != nil {
+	if l.cg != nil && !l.joinLate {
 		if err := l.cg.AddProc(pid); err != nil {
 			return 0, fmt.Errorf("join cgroup: %w", err)
 		}
 	}
-	l.boot.LateCgroup = l.lateCgroup != nil
+	l.boot.LateCgroup = l.cg != nil && l.joinLate
 	if _, err := parent.Write(l.boot.Encode()); err != nil {
 		return 0, fmt.Errorf("send bootstrap to init: %w", err)
 	}
@@ -169,11 +169,10 @@ func launchInit(l *launchSpec) (int, error) {
 	}
 	l.started(initPid, start)
 	l.t.mark("namespaces")
-	if l.lateCgroup != nil {
-		if err := l.lateCgroup.AddProc(initPid); err != nil {
+	if l.boot.LateCgroup {
+		if err := l.cg.AddProc(initPid); err != nil {
 			return 0, fmt.Errorf("join cgroup: %w", err)
 		}
-		l.cg = l.lateCgroup
 		l.t.mark("join cgroup")
 	}
 	// linux.netDevices: into init's network namespace, new or joined

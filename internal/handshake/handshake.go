@@ -56,8 +56,8 @@ type Bootstrap struct {
 	Joins       map[int]string // clone flag → namespace file to join
 	TimeOffsets string         // contents for /proc/self/timens_offsets
 	// LateCgroup says the parent moves init into its cgroup after step 5
-	// instead of before step 1, creating the cgroup meanwhile; a new
-	// cgroup namespace then waits for the plan.
+	// instead of before step 1; a new cgroup namespace then waits for the
+	// plan, which the parent sends after the move.
 	LateCgroup bool
 }
 
