@@ -47,9 +47,7 @@ static void run_op(const struct op *op)
 	case OP_CONSOLE:
 		console_op(op);
 		return;
-	case OP_SECCOMP_COMPILE:
-		seccomp_compile_op(op);
-		return;
+	case OP_SECCOMP_PROGRAM:
 	case OP_SECCOMP:
 		seccomp_op(op);
 		return;

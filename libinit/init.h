@@ -57,7 +57,7 @@ enum {
 	OP_IOPRIO,           // value
 	OP_MEMPOLICY,        // mode, maxnode, mask bytes
 	OP_AFFINITY,         // mask bytes
-	OP_SECCOMP_COMPILE,  // encoded filter (internal/seccomp: Encode)
+	OP_SECCOMP_PROGRAM,  // BPF program (struct sock_filter[])
 	OP_SECCOMP,          // flags, listener
 	OP_READY,            //
 	OP_OPEN_FIFO,        // procfd, pid, fifofd
@@ -122,7 +122,6 @@ void attr_op(const struct op *op);      // attrs.c
 void console_op(const struct op *op);   // console.c
 void hook_op(const struct op *op);      // hooks.c
 void seccomp_op(const struct op *op);   // seccomp.c
-void seccomp_compile_op(const struct op *op); // seccompcompile.c
 void namespace_op(const struct op *op); // environment.c
 
 // inroot.c: paths from config.json, resolved inside the rootfs.
@@ -133,10 +132,9 @@ void fd_path(char *buf, size_t size, int fd);
 int remount(const char *target, unsigned long flags);
 void remount_in_root(const char *ctx, const char *dest, unsigned long flags); // mounts.c
 
-// seccompcompile.c: linux.seccomp into BPF, kept for seccomp_op.
+// seccompcompile.c: linux.seccomp into BPF, for the compile mode.
 struct sock_filter;
-void seccomp_compile(const char *ctx, const char *buf, size_t len);
-const struct sock_filter *seccomp_program(size_t *n);
+struct sock_filter *seccomp_compile(const char *ctx, const char *buf, size_t len, size_t *n);
 // enosys.c: the block in front of libseccomp's program.
 struct sock_filter *enosys_stub(const uint32_t *tokens, size_t ntokens, const char *const *names, size_t nnames,
 				size_t *len);

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_PLAN (64u << 20)
 
@@ -16,18 +17,28 @@ static const char *end_of(const char *p, const char *end, size_t need)
 	return p + need;
 }
 
+// read_failed exits quietly when the parent closed the connection
+// (read_all reports EPIPE): it gave up on this init and reports why
+// itself; a second message from here would only be noise on stderr.
+static void read_failed(const char *what)
+{
+	if (errno == EPIPE)
+		_exit(1);
+	fail(errno, "%s", what);
+}
+
 void read_plan(struct op **ops, size_t *nops)
 {
 	uint32_t len;
 	if (read_all(g_sock, &len, sizeof(len)) < 0)
-		fail(errno, "read plan");
+		read_failed("read plan");
 	if (len > MAX_PLAN)
 		fail(0, "plan: %u bytes is too large", len);
 	char *buf = malloc(len);
 	if (buf == NULL)
 		fail(errno, "allocate plan");
 	if (read_all(g_sock, buf, len) < 0)
-		fail(errno, "read plan");
+		read_failed("read plan");
 
 	// Two passes: count, then fill.
 	size_t cap = 0;

@@ -3,13 +3,14 @@
 // The host side checked linux.seccomp and translated it into libseccomp's
 // terms (internal/seccomp: Translate, Encode); this file only builds the
 // filter from those values, takes libseccomp's program and puts the ENOSYS
-// stub (enosys.c) in front of it. It runs once, at OP_SECCOMP_COMPILE early
-// in the plan, so that a profile the linked libseccomp refuses fails
-// create; seccomp.c loads the program where the plan says.
+// stub (enosys.c) in front of it. It runs in skiff-init's compile mode
+// (seccomptool.c), on the host, when skiff's program cache
+// (internal/seccomp/progcache) misses; a container's init only loads the
+// finished program (seccomp.c).
 //
-// Why in init and not in skiff: libseccomp is C, and linking it into skiff
-// with cgo cost every skiff command glibc's static start-up, 1.3-2 ms. runc
-// compiles in its init too.
+// Why in skiff-init and not in skiff: libseccomp is C, and linking it into
+// skiff with cgo cost every skiff command glibc's static start-up,
+// 1.3-2 ms.
 #include "init.h"
 
 #include <linux/filter.h>
@@ -37,16 +38,6 @@ _Static_assert(SCMP_CMP_EQ == 4, "SCMP_CMP_EQ");
 _Static_assert(SCMP_CMP_GE == 5, "SCMP_CMP_GE");
 _Static_assert(SCMP_CMP_GT == 6, "SCMP_CMP_GT");
 _Static_assert(SCMP_CMP_MASKED_EQ == 7, "SCMP_CMP_MASKED_EQ");
-
-// The compiled program, until seccomp.c loads it.
-static struct sock_filter *g_prog;
-static size_t g_prog_len;
-
-const struct sock_filter *seccomp_program(size_t *n)
-{
-	*n = g_prog_len;
-	return g_prog;
-}
 
 // A cursor over the encoded filter (internal/seccomp/encode.go).
 struct reader {
@@ -212,7 +203,7 @@ static struct sock_filter *export_bpf(const char *ctx, scmp_filter_ctx sc, size_
 	return prog;
 }
 
-void seccomp_compile(const char *ctx, const char *buf, size_t len)
+struct sock_filter *seccomp_compile(const char *ctx, const char *buf, size_t len, size_t *len_out)
 {
 	struct reader r = {.ctx = ctx, .p = buf, .end = buf + len};
 	uint32_t def = get_u32(&r);
@@ -247,23 +238,15 @@ void seccomp_compile(const char *ctx, const char *buf, size_t len)
 	size_t n = nstub + nlib;
 	if (n > BPF_MAXINSNS)
 		fail(0, "%s: linux.seccomp: the filter compiles to %zu instructions, the kernel allows %d", ctx, n, BPF_MAXINSNS);
-	if (nstub == 0) {
-		g_prog = lib;
-	} else {
-		g_prog = malloc(n * sizeof(*g_prog));
-		if (g_prog == NULL)
-			fail(errno, "%s: linux.seccomp: allocate", ctx);
-		memcpy(g_prog, stub, nstub * sizeof(*g_prog));
-		memcpy(g_prog + nstub, lib, nlib * sizeof(*g_prog));
-		free(stub);
-		free(lib);
-	}
-	g_prog_len = n;
-}
-
-// seccomp_compile_op: encoded filter.
-void seccomp_compile_op(const struct op *op)
-{
-	need_args(op, 2);
-	seccomp_compile(arg_str(op, 0), op->argv[1].s, op->argv[1].len);
+	*len_out = n;
+	if (nstub == 0)
+		return lib;
+	struct sock_filter *prog = malloc(n * sizeof(*prog));
+	if (prog == NULL)
+		fail(errno, "%s: linux.seccomp: allocate", ctx);
+	memcpy(prog, stub, nstub * sizeof(*prog));
+	memcpy(prog + nstub, lib, nlib * sizeof(*prog));
+	free(stub);
+	free(lib);
+	return prog;
 }

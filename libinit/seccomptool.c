@@ -12,8 +12,9 @@
 // seccomp_compile_main is the compile mode (_SKIFF_SECCOMP_COMPILE): an
 // encoded filter (internal/seccomp: Encode) on stdin, the program init
 // would load on stdout, an error on stderr and exit status 127 (fail).
-// The Go tests of internal/seccomp compile through it, so that they test
-// this compiler and the linked libseccomp.
+// skiff runs it when its program cache misses (internal/container:
+// seccompprog.go); the Go tests of internal/seccomp compile through it
+// too, so that they test this compiler and the linked libseccomp.
 int seccomp_compile_main(void)
 {
 	size_t cap = 1 << 16, len = 0;
@@ -32,9 +33,8 @@ int seccomp_compile_main(void)
 		if (len == cap)
 			buf = realloc(buf, cap *= 2);
 	}
-	seccomp_compile("config.json", buf, len);
 	size_t n;
-	const struct sock_filter *prog = seccomp_program(&n);
+	const struct sock_filter *prog = seccomp_compile("config.json", buf, len, &n);
 	if (write_all(1, prog, n * sizeof(*prog)) < 0)
 		fail(errno, "write program");
 	return 0;

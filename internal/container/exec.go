@@ -93,6 +93,10 @@ func (c *Container) Exec(o ExecOptions) (pid int, err error) {
 		t:    newTimeline(o.Timeline),
 		root: filepath.Dir(c.dir),
 	}
+	if filter != nil {
+		l.seccomp = startSeccompProgram(l.root, filter)
+		defer l.seccomp.abandon()
+	}
 	if cg, err := c.cgroup(); err == nil {
 		l.cg = cg
 	}

@@ -39,6 +39,8 @@ type launchSpec struct {
 	// joinLate moves init into cg once it has made its namespaces and
 	// forked (step 5), so that they are charged to our cgroup.
 	joinLate bool
+	// seccomp gives the program of cfg.Seccomp (startSeccompProgram).
+	seccomp *pendingProgram
 }
 
 // launchInit starts `skiff init` and walks the handshake (steps as in
@@ -208,6 +210,12 @@ func launchInit(l *launchSpec) (int, error) {
 	host, err := initplan.ReadHost(&l.cfg, initPid)
 	if err != nil {
 		return 0, err
+	}
+	if l.cfg.Seccomp != nil {
+		if l.cfg.SeccompProgram, err = l.seccomp.wait(); err != nil {
+			return 0, err
+		}
+		l.t.mark(l.seccomp.phase())
 	}
 	plan, err := initplan.Build(&l.cfg, host)
 	if err != nil {

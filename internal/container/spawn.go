@@ -40,6 +40,12 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 	// and 4 ms more CPU per create. A rootless create joins first, as
 	// before: an unprivileged caller may not be allowed to move a process
 	// that is already in a user namespace.
+	// A seccomp program not in the cache compiles meanwhile.
+	var prog *pendingProgram
+	if o.seccomp != nil {
+		prog = startSeccompProgram(filepath.Dir(c.dir), o.seccomp)
+		defer prog.abandon()
+	}
 	cg, err := createCgroupIfAny(c, o, m)
 	if err != nil {
 		return err
@@ -107,8 +113,9 @@ func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) e
 			// process that delete must find.
 			c.save()
 		},
-		t:    t,
-		root: filepath.Dir(c.dir),
+		t:       t,
+		root:    filepath.Dir(c.dir),
+		seccomp: prog,
 	}
 	_, err = launchInit(l)
 	if err != nil && s.Linux != nil {

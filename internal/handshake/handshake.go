@@ -165,9 +165,12 @@ type Config struct {
 	// the parent made each as a detached mount and sends their fds, in
 	// this order, right after this frame (SendFds).
 	IDMapMounts []int `json:"idmapMounts,omitempty"`
-	// Seccomp is linux.seccomp checked and translated by the parent;
-	// init compiles it with libseccomp and loads it.
-	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
+	// Seccomp is linux.seccomp checked and translated by the parent, and
+	// SeccompProgram the BPF program compiled from it (on the host, by
+	// skiff-init's compile mode, or from the program cache), which init
+	// loads where the plan places it.
+	Seccomp        *seccomp.Filter `json:"seccomp,omitempty"`
+	SeccompProgram []byte          `json:"-"`
 }
 
 // Message kinds init sends after step 6.

@@ -40,12 +40,13 @@ func Build(cfg *handshake.Config, host *Host) (*Plan, error) {
 	// ones the parent passed are marked close-on-exec here, and init
 	// opens all of its own so.
 	p.add(OpCloexecFrom, "", 3+cfg.PreserveFds)
-	// linux.seccomp is compiled first, by libseccomp in init: a profile
-	// the linked libseccomp refuses (an architecture it does not know)
-	// fails before anything is mounted, and always before ready. The
-	// program waits in init for the OpSeccomp that loads it (process).
+	// linux.seccomp, compiled on the host, travels first; it waits in
+	// init for the OpSeccomp that loads it (process).
 	if cfg.Seccomp != nil {
-		p.add(OpSeccompCompile, "config.json", cfg.Seccomp.Encode())
+		if len(cfg.SeccompProgram) == 0 {
+			return nil, fmt.Errorf("config.json: linux.seccomp: no compiled program to send to init")
+		}
+		p.add(OpSeccompProgram, "config.json: linux.seccomp", cfg.SeccompProgram)
 	}
 
 	if !cfg.Exec {

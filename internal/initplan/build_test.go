@@ -166,6 +166,7 @@ func TestCgroupMountOnAHybridHostBindsInitsCgroups(t *testing.T) {
 func TestSeccompIsLoadedWhereItMust(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Seccomp = &seccomp.Filter{DefaultAction: seccomp.ActAllow}
+	cfg.SeccompProgram = []byte("\x06\x00\x00\x00\x00\x00\xff\x7f")
 	p := build(t, cfg)
 	if index(p, OpSeccomp) > index(p, OpCredentials) {
 		t.Error("without noNewPrivileges the filter must be loaded while init still has CAP_SYS_ADMIN")
@@ -182,25 +183,28 @@ func TestSeccompIsLoadedWhereItMust(t *testing.T) {
 	}
 }
 
-func TestSeccompIsCompiledFirst(t *testing.T) {
+func TestSeccompProgramTravelsFirst(t *testing.T) {
 	cfg := baseConfig()
-	filter := &seccomp.Filter{DefaultAction: seccomp.ActErrno, Rules: []seccomp.Rule{{Names: []string{"read"}, Action: seccomp.ActAllow}}}
-	cfg.Seccomp = filter
+	cfg.Seccomp = &seccomp.Filter{DefaultAction: seccomp.ActErrno, Rules: []seccomp.Rule{{Names: []string{"read"}, Action: seccomp.ActAllow}}}
+	prog := "\x06\x00\x00\x00\x00\x00\xff\x7f"
+	cfg.SeccompProgram = []byte(prog)
 	for _, exec := range []bool{false, true} {
 		cfg.Exec = exec
 		p := build(t, cfg)
-		// Compiled once, before anything is mounted or any hook runs,
-		// so that libseccomp's refusal fails create or exec early.
-		compiles := find(p, OpSeccompCompile)
-		if len(compiles) != 1 || index(p, OpSeccompCompile) != 1 {
-			t.Fatalf("exec %v: compile steps at %d (%d of them), want one right after OpCloexecFrom", exec, index(p, OpSeccompCompile), len(compiles))
+		progs := find(p, OpSeccompProgram)
+		if len(progs) != 1 || index(p, OpSeccompProgram) != 1 {
+			t.Fatalf("exec %v: program steps at %d (%d of them), want one right after OpCloexecFrom", exec, index(p, OpSeccompProgram), len(progs))
 		}
-		if got := compiles[0].Args; len(got) != 2 || got[0] != "config.json" || got[1] != string(filter.Encode()) {
-			t.Errorf("exec %v: compile step args %q, want the context and the encoded filter", exec, got)
+		if got := progs[0].Args; len(got) != 2 || got[1] != prog {
+			t.Errorf("exec %v: program step args %q, want the context and the program", exec, got)
 		}
 	}
+	cfg.SeccompProgram = nil
+	if _, err := Build(cfg, &Host{MountInfo: hybridMountInfo, Cgroup: initCgroups, HasKcore: true}); err == nil || !strings.Contains(err.Error(), "linux.seccomp") {
+		t.Errorf("a filter without its program: %v, want an error naming linux.seccomp", err)
+	}
 	cfg.Seccomp = nil
-	if p := build(t, cfg); index(p, OpSeccompCompile) >= 0 || index(p, OpSeccomp) >= 0 {
+	if p := build(t, cfg); index(p, OpSeccompProgram) >= 0 || index(p, OpSeccomp) >= 0 {
 		t.Error("no linux.seccomp, yet the plan has seccomp steps")
 	}
 }

@@ -30,7 +30,7 @@ func TestOpsMatchInitHeader(t *testing.T) {
 		OpChroot: "CHROOT", OpMask: "MASK", OpReadonly: "READONLY", OpRemount: "REMOUNT", OpConsole: "CONSOLE",
 		OpCwd: "CWD", OpLookPath: "LOOKPATH", OpRlimit: "RLIMIT", OpPersonality: "PERSONALITY",
 		OpScheduler: "SCHEDULER", OpIOPrio: "IOPRIO", OpMemPolicy: "MEMPOLICY", OpAffinity: "AFFINITY",
-		OpSeccompCompile: "SECCOMP_COMPILE", OpSeccomp: "SECCOMP", OpReady: "READY", OpOpenFifo: "OPEN_FIFO", OpCloseSocket: "CLOSE_SOCKET",
+		OpSeccompProgram: "SECCOMP_PROGRAM", OpSeccomp: "SECCOMP", OpReady: "READY", OpOpenFifo: "OPEN_FIFO", OpCloseSocket: "CLOSE_SOCKET",
 		OpStart: "START", OpLSMLabel: "LSM_LABEL", OpCredentials: "CREDENTIALS", OpExec: "EXEC",
 	}
 	if len(names) != int(opMax)-1 || len(cNames) != len(names) {

@@ -56,7 +56,7 @@ const (
 	OpIOPrio
 	OpMemPolicy
 	OpAffinity
-	OpSeccompCompile
+	OpSeccompProgram
 	OpSeccomp
 	OpReady
 	OpOpenFifo

@@ -60,7 +60,7 @@ func (p *Plan) process(cfg *handshake.Config) error {
 
 	// A filter with a notify listener is loaded before ready: the parent
 	// hands its fd to linux.seccomp.listenerPath during create. Every
-	// placement loads the program OpSeccompCompile made (Build).
+	// placement loads the program OpSeccompProgram sent (Build).
 	filter := cfg.Seccomp
 	if filter != nil && filter.Listener {
 		p.add(OpSeccomp, "config.json: linux.seccomp", filter.Flags, true)

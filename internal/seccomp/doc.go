@@ -3,11 +3,13 @@
 // values (SCMP_ACT_* and SCMP_CMP_* numbers, libseccomp's architecture
 // names), encoded for skiff-init.
 //
-// It runs on the host side and uses neither cgo nor libseccomp: skiff-init,
-// the container's init, links libseccomp statically and compiles the
-// Filter into a BPF program (libinit/seccompcompile.c), early in its plan,
-// then loads it where internal/initplan says. Every configuration error is
-// found here first and names its field, before any process starts.
+// It runs on the host side and uses neither cgo nor libseccomp: skiff-init
+// links libseccomp statically, and its compile mode, run on the host,
+// turns the Filter into a BPF program (libinit/seccompcompile.c). skiff
+// keeps the programs in a cache (progcache), sends the program to the
+// container's init in its plan, and init loads it where internal/initplan
+// says. Every configuration error is found here first and names its
+// field, before any process starts.
 //
 // Translate follows runc where the specification is silent, so that
 // profiles written for runc (Docker's, Podman's) behave the same: unknown

@@ -60,8 +60,8 @@ func runInit(t *testing.T, env string, stdin []byte, args ...string) ([]byte, er
 	return nil, errors.New(msg)
 }
 
-// compile translates sc and compiles the result in skiff-init, as a
-// container's init does at OpSeccompCompile. Errors are Translate's or
+// compile translates sc and compiles the result in skiff-init, as skiff
+// does for a container when its program cache misses. Errors are Translate's or
 // skiff-init's.
 func compile(t *testing.T, sc *specs.LinuxSeccomp) (*bpf.Program, error) {
 	t.Helper()

@@ -99,3 +99,48 @@ DOCKER_PROFILE=$BATS_TEST_DIRNAME/../../internal/seccomp/testdata/docker-default
 		assert_clean "$ID"
 	done
 }
+
+@test "a compiled program is cached for the next create and exec; a damaged entry is compiled again" {
+	update_config ".linux.seccomp = $(cat "$DOCKER_PROFILE") | .process.args = [\"true\"]"
+	skiff --debug run --bundle "$BUNDLE" "$ID" 2>"$TEST_DIR/debug1"
+	grep -q "create $ID: seccomp (compiled)" "$TEST_DIR/debug1"
+	entries=("$STATE_ROOT"/~seccomp/*)
+	[ "${#entries[@]}" -eq 1 ] && [ -f "${entries[0]}" ]
+	entry=${entries[0]}
+	[ "$(stat -c %a "$STATE_ROOT/~seccomp")" = 700 ]
+
+	skiff --debug run --bundle "$BUNDLE" "$ID" 2>"$TEST_DIR/debug2"
+	grep -q "create $ID: seccomp (cached)" "$TEST_DIR/debug2"
+
+	# One flipped byte in the program: the checksum catches it, and the
+	# profile is compiled again rather than loaded.
+	printf '\x55' | dd of="$entry" bs=1 seek=200 conv=notrunc 2>/dev/null
+	update_config '.process.args = ["sh", "-c", "grep ^Seccomp: /proc/self/status; unshare -m true || echo unshare-refused"]'
+	run skiff --debug run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"create $ID: seccomp (compiled)"* ]]
+	[[ "$output" == *"Seccomp:"*2* ]]
+	[[ "$output" == *unshare-refused* ]]
+
+	# exec takes the program from the cache too.
+	update_config '.process.args = ["sleep", "300"]'
+	skiff run -d --bundle "$BUNDLE" "$ID"
+	run skiff --debug exec "$ID" sh -c 'grep ^Seccomp: /proc/self/status'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"seccomp (cached)"* ]]
+	[[ "$output" == *"Seccomp:"*2* ]]
+	[ "$(ls "$STATE_ROOT/~seccomp" | wc -l)" -eq 1 ]
+}
+
+@test "a profile libseccomp refuses fails create naming the field, in one line; nothing is left" {
+	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PPC64"]}'
+	run skiff run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"linux.seccomp.architectures[0]: add SCMP_ARCH_PPC64"* ]]
+	assert_clean "$ID"
+	[ -z "$(ls -A "$STATE_ROOT/~seccomp")" ]
+}

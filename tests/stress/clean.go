@@ -229,6 +229,8 @@ func (h *host) stateFiles(id string) []string {
 			switch {
 			case strings.HasPrefix(e.Name(), ".skiff-init-"):
 				continue // skiff's cached init binary, not a container's
+			case e.Name() == "~seccomp":
+				continue // skiff's cache of compiled seccomp programs
 			case strings.HasPrefix(e.Name(), "~creating-") && listDir(p) == "holds: state.json":
 				// A create killed before it published its directory made
 				// nothing else; `list` sweeps these after a minute.
