@@ -156,3 +156,20 @@ load helpers
 	done
 	[ -z "$(ls -A "$STATE_ROOT" 2>/dev/null)" ]
 }
+
+@test "run forwards signals to the container's process, a real-time one too" {
+	for sig in USR1 37; do
+		update_config ".process.args = [\"sh\", \"-c\", \"trap 'echo got-$sig; exit 7' $sig; echo ready; sleep 100 & wait\"]"
+		# The binary itself, not the skiff() wrapper: $! must be its pid.
+		"$SKIFF" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 &
+		runpid=$!
+		for i in $(seq 50); do grep -q ready "$TEST_DIR/out" && break; sleep 0.1; done
+		kill -s "$sig" "$runpid"
+		st=0
+		wait "$runpid" || st=$?
+		cat "$TEST_DIR/out"
+		[ "$st" -eq 7 ]
+		grep -q "got-$sig" "$TEST_DIR/out"
+		assert_clean "$ID"
+	done
+}
