@@ -32,7 +32,10 @@ type launchSpec struct {
 	// for the hooks init runs and for a seccomp listener.
 	state func() []byte
 	// started records the process to clean up so far: first the direct
-	// child, then init.
+	// child, then init. With joinLate and a pid namespace the direct
+	// child is only the stage's intermediate, outside the cgroup, and is
+	// not recorded (a state save less): if we die before it reports init,
+	// it and the init it forked read EOF from the handshake and exit.
 	started func(pid int, start uint64)
 	t       *timeline
 	root    string // the state root, where skiff-init is cached
@@ -119,7 +122,9 @@ func launchInit(l *launchSpec) (int, error) {
 	// subreaper, or `skiff run`), or the C stage's intermediate, reaped
 	// below as soon as it has reported.
 	start, _, _ := procStartTime(pid)
-	l.started(pid, start)
+	if !(l.joinLate && l.boot.ForksIntoPidNS()) {
+		l.started(pid, start)
+	}
 	l.t.mark("start init")
 
 	// Step 1: cgroup, then the bootstrap record. An exec'd process runs

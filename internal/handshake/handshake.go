@@ -61,6 +61,12 @@ type Bootstrap struct {
 	LateCgroup bool
 }
 
+// ForksIntoPidNS says the stage forks init into a pid namespace, new or
+// joined, so the process the parent started is not init.
+func (b *Bootstrap) ForksIntoPidNS() bool {
+	return b.CloneFlags&unix.CLONE_NEWPID != 0 || b.Joins[unix.CLONE_NEWPID] != ""
+}
+
 // Encode renders the record the C stage parses: u32 length, then
 // NUL-terminated key=value strings.
 func (b *Bootstrap) Encode() []byte {

@@ -231,9 +231,10 @@ func (h *host) stateFiles(id string) []string {
 				continue // skiff's cached init binary, not a container's
 			case e.Name() == "~seccomp":
 				continue // skiff's cache of compiled seccomp programs
-			case strings.HasPrefix(e.Name(), "~creating-") && listDir(p) == "holds: state.json":
-				// A create killed before it published its directory made
-				// nothing else; `list` sweeps these after a minute.
+			case strings.HasPrefix(e.Name(), "~creating-") && (listDir(p) == "holds: state.json" || listDir(p) == "holds: "):
+				// A create killed before it published its directory (even
+				// before its first state write) made nothing else; `list`
+				// sweeps these after a minute.
 				continue
 			}
 			out = append(out, "state root entry "+p+" ("+listDir(p)+")")
