@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // hierarchy is one mounted cgroup hierarchy as this process sees it.
@@ -23,7 +24,22 @@ func (h hierarchy) keys() []string {
 	return h.controllers
 }
 
+// discovered holds what discover found: a create asks three times (mode,
+// paths, and delete in `run`), and the mounted hierarchies and our own
+// cgroup do not change while one skiff command runs.
+var discovered struct {
+	sync.Mutex
+	hs []hierarchy
+}
+
+// discover returns the hierarchies mounted in our mount namespace, read
+// once per process. Callers must not modify the result.
 func discover() ([]hierarchy, error) {
+	discovered.Lock()
+	defer discovered.Unlock()
+	if discovered.hs != nil {
+		return discovered.hs, nil
+	}
 	ms, err := readMounts()
 	if err != nil {
 		return nil, err
@@ -32,7 +48,11 @@ func discover() ([]hierarchy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return matchHierarchies(ms, cgs), nil
+	hs := matchHierarchies(ms, cgs)
+	if len(hs) > 0 {
+		discovered.hs = hs
+	}
+	return hs, nil
 }
 
 // matchHierarchies pairs each /proc/self/cgroup line with a mount of that
