@@ -15,12 +15,14 @@ import (
 // bench holds one run of the driver: the runtimes still in the race, the
 // samples, and the notes printed under the table.
 type bench struct {
-	ctx   context.Context
-	rts   []*ociRuntime
-	res   *results
-	opt   options
-	base  map[string]any // config.json from `skiff spec`
-	notes []string
+	ctx  context.Context
+	rts  []*ociRuntime
+	res  *results
+	opt  options
+	base map[string]any // config.json from `skiff spec`
+	// seccomp is the profile of run-seccomp, decoded; nil skips it.
+	seccomp any
+	notes   []string
 }
 
 func (b *bench) note(format string, args ...any) {
@@ -45,13 +47,27 @@ func (b *bench) rotate(i int) []*ociRuntime {
 // benchRun times `run` of /bin/true: create, start, wait for the exit and
 // delete, all in one command, N times per runtime, interleaved.
 func (b *bench) benchRun() {
-	const name = "run /bin/true"
+	b.runEach("run /bin/true", "run", func(r *ociRuntime) string { return r.bundleTrue })
+}
+
+// benchRunSeccomp is benchRun with Docker's default seccomp profile, which
+// every container under Docker, Podman or Kubernetes' RuntimeDefault
+// gets: the runtime must compile it into BPF (or remember it).
+func (b *bench) benchRunSeccomp() {
+	if b.seccomp == nil {
+		b.note("run-seccomp: skipped: no -seccomp-profile")
+		return
+	}
+	b.runEach("run /bin/true, Docker's seccomp profile", "runsc", func(r *ociRuntime) string { return r.bundleSeccomp })
+}
+
+func (b *bench) runEach(name, tag string, bundle func(*ociRuntime) string) {
 	for i := 0; i < b.opt.n && b.ctx.Err() == nil; i++ {
 		for _, r := range b.rotate(i) {
 			s := b.res.get(name, r.name, millis)
-			id := r.id("run", i)
+			id := r.id(tag, i)
 			r.track(id)
-			d, _, err := r.command(b.ctx, "run", "--bundle", r.bundleTrue, id)
+			d, _, err := r.command(b.ctx, "run", "--bundle", bundle(r), id)
 			if err != nil {
 				s.fail(err)
 				r.forceDelete(context.Background(), id)
@@ -60,7 +76,7 @@ func (b *bench) benchRun() {
 			s.addDuration(d)
 		}
 	}
-	b.checkLeaks(name, "run")
+	b.checkLeaks(name, tag)
 }
 
 // benchPhases times each lifecycle command alone on a container running

@@ -41,6 +41,7 @@ type options struct {
 	timeout    time.Duration
 	fixCrun    bool
 	benchmarks string
+	seccomp    string // profile file for run-seccomp
 }
 
 func main() {
@@ -58,7 +59,8 @@ func main() {
 	flag.IntVar(&o.memStep, "mem-step", 16, "memory limit bisection: resolution, KiB")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "limit for any one runtime command")
 	flag.BoolVar(&o.fixCrun, "fix-crun", false, "mount hugetlb as a cgroup v1 hierarchy so Debian's crun 1.8 runs on this hybrid host (changes the host until the bench ends)")
-	flag.StringVar(&o.benchmarks, "bench", "run,phases,exec,concurrent,memory", "benchmarks to run")
+	flag.StringVar(&o.benchmarks, "bench", "run,run-seccomp,phases,exec,concurrent,memory", "benchmarks to run")
+	flag.StringVar(&o.seccomp, "seccomp-profile", "internal/seccomp/testdata/docker-default.json", "linux.seccomp for run-seccomp (Docker's default profile for amd64)")
 	flag.Parse()
 	if err := mainErr(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -93,6 +95,15 @@ func mainErr(o options) (err error) {
 	defer os.RemoveAll(tmp)
 
 	b := &bench{ctx: ctx, res: newResults(), opt: o}
+	if o.seccomp != "" {
+		data, err := os.ReadFile(o.seccomp)
+		if err != nil {
+			return fmt.Errorf("-seccomp-profile: %w", err)
+		}
+		if err := json.Unmarshal(data, &b.seccomp); err != nil {
+			return fmt.Errorf("-seccomp-profile %s: %w", o.seccomp, err)
+		}
+	}
 	if b.base, err = skiffSpec(skiffPath, filepath.Join(tmp, "base")); err != nil {
 		return err
 	}
@@ -157,7 +168,7 @@ func mainErr(o options) (err error) {
 		if err := os.MkdirAll(r.root, 0o700); err != nil {
 			return err
 		}
-		if err := r.writeBundles(b.base, o.rootfs); err != nil {
+		if err := r.writeBundles(b.base, o.rootfs, b.seccomp); err != nil {
 			return err
 		}
 		all = append(all, r)
@@ -192,6 +203,7 @@ func mainErr(o options) (err error) {
 		fn   func()
 	}{
 		{"run", b.benchRun},
+		{"run-seccomp", b.benchRunSeccomp},
 		{"phases", b.benchPhases},
 		{"exec", b.benchExec},
 		{"concurrent", b.benchConcurrent},

@@ -29,6 +29,8 @@ type ociRuntime struct {
 	bundleTrue  string // /bin/true
 	bundleSleep string // sleep 1000000
 	bundleMem   string // /bin/true under a memory limit, rewritten per step
+	// bundleSeccomp runs /bin/true under a seccomp profile (Docker's).
+	bundleSeccomp string
 
 	mu   sync.Mutex
 	live map[string]bool // ids possibly still present, for cleanup
@@ -205,10 +207,11 @@ func (r *ociRuntime) cleanup(ctx context.Context) []string {
 	return problems
 }
 
-// writeBundles writes the three bundles: a config from `skiff spec`
-// (the same base for every runtime), args adjusted, no terminal, the
-// shared read-only rootfs; crun gets ociVersion 1.0.2, the newest it takes.
-func (r *ociRuntime) writeBundles(base map[string]any, rootfs string) error {
+// writeBundles writes the bundles: a config from `skiff spec` (the same
+// base for every runtime), args adjusted, no terminal, the shared
+// read-only rootfs; crun gets ociVersion 1.0.2, the newest it takes.
+// seccomp, if set, is the linux.seccomp of bundleSeccomp.
+func (r *ociRuntime) writeBundles(base map[string]any, rootfs string, seccomp any) error {
 	r.bundleTrue = filepath.Join(r.dir, "bundle-true")
 	r.bundleSleep = filepath.Join(r.dir, "bundle-sleep")
 	r.bundleMem = filepath.Join(r.dir, "bundle-mem")
@@ -217,6 +220,21 @@ func (r *ociRuntime) writeBundles(base map[string]any, rootfs string) error {
 	}
 	if err := r.writeConfig(r.bundleSleep, base, rootfs, []string{"/bin/sleep", "1000000"}, 0); err != nil {
 		return err
+	}
+	if seccomp != nil {
+		withSeccomp := map[string]any{}
+		if err := deepCopy(&withSeccomp, base); err != nil {
+			return err
+		}
+		linux, _ := withSeccomp["linux"].(map[string]any)
+		if linux == nil {
+			return errors.New("skiff spec: config lacks linux")
+		}
+		linux["seccomp"] = seccomp
+		r.bundleSeccomp = filepath.Join(r.dir, "bundle-seccomp")
+		if err := r.writeConfig(r.bundleSeccomp, withSeccomp, rootfs, []string{"/bin/true"}, 0); err != nil {
+			return err
+		}
 	}
 	return r.writeConfig(r.bundleMem, base, rootfs, []string{"/bin/true"}, 64<<20)
 }
