@@ -29,17 +29,10 @@ func BenchmarkDecodeDocker(b *testing.B) {
 }
 
 func BenchmarkTranslateDocker(b *testing.B) {
-	data, err := os.ReadFile("testdata/docker-default.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sc specs.LinuxSeccomp
-	if err := json.Unmarshal(data, &sc); err != nil {
-		b.Fatal(err)
-	}
+	sc := dockerProfile(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		f, err := Translate(&sc)
+		f, err := Translate(sc)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 
 // dockerProfile loads testdata/docker-default.json: Docker's default
 // profile resolved for an amd64 host with Docker's default capabilities.
-func dockerProfile(t *testing.T) *specs.LinuxSeccomp {
+func dockerProfile(t testing.TB) *specs.LinuxSeccomp {
 	t.Helper()
 	b, err := os.ReadFile("testdata/docker-default.json")
 	if err != nil {
