@@ -35,9 +35,21 @@ podman() {
 
 # in_pty CMD: run the shell command line CMD with a pty as its terminal
 # (util-linux script), so that clients asked for -t/-it get one. Input
-# comes from this function's stdin.
+# comes from this function's stdin, through a FIFO held open until CMD is
+# done: script passes EOF on its stdin to the pty at once, and a client
+# that reads it (podman run -it) may stop relaying before the container
+# wrote anything. A user at a terminal sends no EOF.
 in_pty() {
-	script -qefc "$1" /dev/null
+	local dir keeper rc=0
+	dir=$(mktemp -d)
+	mkfifo "$dir/in"
+	(cat; exec sleep 120) >"$dir/in" 2>/dev/null &
+	keeper=$!
+	script -qefc "$1" /dev/null <"$dir/in" || rc=$?
+	kill "$keeper" 2>/dev/null
+	wait "$keeper" 2>/dev/null
+	rm -rf "$dir"
+	return "$rc"
 }
 
 # cgroup_file PID CONTROLLER FILE: contents of FILE in PID's cgroup for
