@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -88,11 +89,26 @@ func writeInitBinary(root, path string, bin []byte) error {
 	if err := os.MkdirAll(root, 0o711); err != nil {
 		return err
 	}
+	// A child forked while the copy is open for writing (a seccomp
+	// compile starts concurrently, see seccompprog.go) holds that fd
+	// until its execve, and executing the copy fails with ETXTBSY
+	// meanwhile: no fork of ours while it is open.
+	syscall.ForkLock.RLock()
 	tmp, err := os.CreateTemp(root, ".skiff-init-tmp-*")
 	if err != nil {
+		syscall.ForkLock.RUnlock()
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	err = writeAndClose(tmp, bin)
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func writeAndClose(tmp *os.File, bin []byte) error {
 	if _, err := tmp.Write(bin); err != nil {
 		tmp.Close()
 		return err
@@ -105,10 +121,7 @@ func writeInitBinary(root, path string, bin []byte) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Close()
 }
 
 // removeOtherInitBinaries deletes the copies earlier builds of skiff left

@@ -165,23 +165,23 @@ func TestCompileBadEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc := f.Encode()
-	if _, err := runInit(t, envCompile, enc); err != nil {
+	if _, err := runInit(t, EnvCompile, enc); err != nil {
 		t.Fatalf("the whole encoding: %v", err)
 	}
 	// Every cut, wherever it falls, is caught rather than read past.
 	for n := 0; n < len(enc); n++ {
-		_, err := runInit(t, envCompile, enc[:n])
+		_, err := runInit(t, EnvCompile, enc[:n])
 		if err == nil || err.Error() != "config.json: linux.seccomp: encoded filter truncated" {
 			t.Fatalf("cut at %d of %d: got %v", n, len(enc), err)
 		}
 	}
-	_, err = runInit(t, envCompile, append(enc, 0))
+	_, err = runInit(t, EnvCompile, append(enc, 0))
 	if err == nil || err.Error() != "config.json: linux.seccomp: encoded filter has 1 bytes too many" {
 		t.Errorf("one byte more: got %v", err)
 	}
 	// A count that promises more than the bytes that follow.
 	huge := binary.NativeEndian.AppendUint32(append([]byte{}, enc[:8]...), 1<<31)
-	if _, err := runInit(t, envCompile, huge); err == nil || !strings.Contains(err.Error(), "truncated") {
+	if _, err := runInit(t, EnvCompile, huge); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("a huge count: got %v", err)
 	}
 }

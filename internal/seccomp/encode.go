@@ -2,9 +2,9 @@ package seccomp
 
 import "encoding/binary"
 
-// Encode renders f as skiff-init reads it (libinit/seccompcompile.c): the
-// argument of the plan's compile step (internal/initplan), and what
-// skiff-init's compile mode reads on stdin. Integers are native-endian; a
+// Encode renders f as skiff-init's compile mode reads it on stdin
+// (libinit/seccompcompile.c, Compile); it is also the program cache's key
+// (progcache). Integers are native-endian; a
 // string is a u32 length, its bytes and a NUL not counted in the length,
 // so that C uses it in place.
 //

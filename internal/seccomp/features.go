@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"context"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -59,7 +60,7 @@ func supportedArches() []string {
 	for i, a := range arches {
 		names[i] = a.lib
 	}
-	out, err := initbin.Run(EnvArches+"=1", names...)
+	out, err := initbin.Run(context.Background(), EnvArches+"=1", nil, names...)
 	if err != nil {
 		return nil
 	}

@@ -1,27 +1,23 @@
 package seccomp
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/skiffrt/skiff/internal/initbin"
 	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
 // The compiler is C: libinit/seccompcompile.c with the libseccomp linked
 // into skiff-init. The tests run the skiff-init that `make skiff` builds,
-// in its compile mode, so that they test exactly what a container's init
-// runs.
-const (
-	skiffInit  = "../initbin/bin/skiff-init"
-	envCompile = "_SKIFF_SECCOMP_COMPILE" // libinit/init.c
-)
+// in its compile mode, as skiff does when its program cache misses
+// (Compile), so that they test exactly the program a container loads.
+const skiffInit = "../initbin/bin/skiff-init"
 
 // needInit skips a test without skiff-init and fails it when skiff-init
 // is older than its sources: a stale build would test old code.
@@ -39,25 +35,22 @@ func needInit(t *testing.T) {
 	}
 }
 
-// runInit runs skiff-init with env set and stdin, and returns its stdout,
-// or its error message (fail() in libinit/report.c) as an error.
+// runInit runs skiff-init (the copy embedded in this test binary, which
+// needInit checks is built from the current sources) with env set and
+// stdin, and returns its stdout, or the error it reported itself. Any
+// other failure (a crash, a bad exit) fails the test.
 func runInit(t *testing.T, env string, stdin []byte, args ...string) ([]byte, error) {
 	t.Helper()
 	needInit(t)
-	cmd := exec.Command(skiffInit, args...)
-	cmd.Env = []string{env + "=1"}
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err == nil {
-		return out, nil
+	out, err := initbin.Run(context.Background(), env+"=1", stdin, args...)
+	var reported *initbin.Reported
+	if err != nil && !errors.As(err, &reported) {
+		t.Fatalf("skiff-init: %v", err)
 	}
-	msg, ok := strings.CutPrefix(strings.TrimSuffix(stderr.String(), "\n"), "skiff init: ")
-	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 127 || !ok {
-		t.Fatalf("skiff-init: %v, stderr %q", err, stderr.String())
+	if err != nil {
+		return nil, reported
 	}
-	return nil, errors.New(msg)
+	return out, nil
 }
 
 // compile translates sc and compiles the result in skiff-init, as skiff
@@ -69,7 +62,7 @@ func compile(t *testing.T, sc *specs.LinuxSeccomp) (*bpf.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := runInit(t, envCompile, f.Encode())
+	prog, err := runInit(t, EnvCompile, f.Encode())
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/skiffrt/skiff/internal/seccomp/bpf"
 )
 
 // DirName is the cache's directory in the state root. "~" is outside
@@ -34,9 +36,6 @@ const MaxEntries = 64
 
 // magic starts every entry; a change of the format changes it.
 var magic = []byte("skiffbpf1\n")
-
-// instructionSize is the size of one struct sock_filter.
-const instructionSize = 8
 
 // Cache is the program cache in one state root, for one skiff-init build
 // on one kernel.
@@ -75,7 +74,7 @@ func (c *Cache) Get(filter []byte) ([]byte, bool) {
 // appears whole or not at all (a temporary file renamed into place), so
 // concurrent creates may store the same program at once.
 func (c *Cache) Put(filter, prog []byte) error {
-	if len(prog) == 0 || len(prog)%instructionSize != 0 {
+	if len(prog) == 0 || len(prog)%bpf.InstructionSize != 0 {
 		return errors.New("store seccomp program: not a whole number of instructions")
 	}
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
@@ -116,7 +115,7 @@ func decode(data []byte) ([]byte, bool) {
 		return nil, false
 	}
 	sum, prog := rest[:sha256.Size], rest[sha256.Size:]
-	if len(prog) == 0 || len(prog)%instructionSize != 0 {
+	if len(prog) == 0 || len(prog)%bpf.InstructionSize != 0 {
 		return nil, false
 	}
 	if got := sha256.Sum256(prog); !bytes.Equal(got[:], sum) {
