@@ -19,11 +19,8 @@
 static void mount_one(const char *ctx, const char *path, const char *fstype, const char *data, const char *source,
 		      unsigned long flags)
 {
-	int fd = open_in_root(path);
-	if (fd < 0)
-		fail(errno, "%s: open %s", ctx, path);
 	char target[64];
-	fd_path(target, sizeof(target), fd);
+	int fd = open_target(ctx, path, target, sizeof(target));
 	if (strcmp(fstype, "bind") != 0) {
 		if (mount("cgroup", target, fstype, flags, data) < 0)
 			fail(errno, "%s: mount %s %s", ctx, fstype, data);

@@ -88,8 +88,9 @@ int main(int argc, char **argv)
 			;
 		return 0;
 	}
-	// The seccomp modes of seccomptool.c: compiling for the Go tests,
-	// listing architectures for `skiff features`.
+	// The seccomp modes of seccomptool.c: compiling a profile when
+	// skiff's program cache misses (and for the Go tests), listing
+	// architectures for `skiff features`.
 	if (getenv("_SKIFF_SECCOMP_COMPILE") != NULL)
 		return seccomp_compile_main();
 	if (getenv("_SKIFF_SECCOMP_ARCHES") != NULL)

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-// Plan operations. The numbers are the wire format: internal/initplan/ops.go
+// Plan operations. The numbers are the wire format: internal/initplan/plan.go
 // holds the same list (a Go test compares the two).
 enum {
 	OP_CLOEXEC_FROM = 1, // from: mark fds >= from close-on-exec
@@ -95,6 +95,8 @@ void send_fd(int fd);
 int send_fd_over(int sock, int fd, const void *data, size_t len);
 int recv_fds(int *fds, int n);
 __attribute__((noreturn, format(printf, 2, 3))) void fail(int err, const char *fmt, ...);
+// fail_read: a failed read from the parent; quiet when the parent is gone.
+__attribute__((noreturn)) void fail_read(const char *what);
 // fail_hint adds " (hint)" after the errno text: what the errno means here.
 __attribute__((noreturn, format(printf, 3, 4))) void fail_hint(int err, const char *hint, const char *fmt, ...);
 
@@ -129,6 +131,7 @@ extern int g_root; // O_PATH fd of the rootfs, -1 before OP_OPEN_ROOT
 int open_in_root(const char *path);
 int mkdir_all_in_root(const char *path, int as_file);
 void fd_path(char *buf, size_t size, int fd);
+int open_target(const char *ctx, const char *path, char *target, size_t size);
 int remount(const char *target, unsigned long flags);
 void remount_in_root(const char *ctx, const char *dest, unsigned long flags); // mounts.c
 

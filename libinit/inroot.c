@@ -46,6 +46,18 @@ void fd_path(char *buf, size_t size, int fd)
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
+// open_target opens path inside the root for a mount call and writes the
+// /proc/self/fd path naming it into target; a failure ends init, naming
+// ctx. The caller closes the returned fd after the mount call.
+int open_target(const char *ctx, const char *path, char *target, size_t size)
+{
+	int fd = open_in_root(path);
+	if (fd < 0)
+		fail(errno, "%s: open %s", ctx, path);
+	fd_path(target, size, fd);
+	return fd;
+}
+
 // clean_path normalises path into out as an absolute path with no ".",
 // ".." or repeated slashes; ".." at the top stays at the top, as the
 // kernel's RESOLVE_IN_ROOT treats it.

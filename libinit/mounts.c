@@ -26,11 +26,8 @@ static void propagate(const struct op *op, const char *dest, uint64_t attr_set, 
 	const char *ctx = arg_str(op, 0);
 	if (op->argc <= from && attr_set == 0 && attr_clr == 0)
 		return;
-	int fd = open_in_root(dest);
-	if (fd < 0)
-		fail(errno, "%s: open %s", ctx, dest);
 	char target[64];
-	fd_path(target, sizeof(target), fd);
+	int fd = open_target(ctx, dest, target, sizeof(target));
 	for (int i = from; i < op->argc; i++) {
 		if (mount("", target, "", arg_u64(op, i), "") < 0)
 			fail(errno, "%s: set propagation", ctx);
@@ -51,11 +48,8 @@ void remount_in_root(const char *ctx, const char *dest, unsigned long flags)
 {
 	if (flags == 0)
 		return;
-	int fd = open_in_root(dest);
-	if (fd < 0)
-		fail(errno, "%s: open %s", ctx, dest);
 	char target[64];
-	fd_path(target, sizeof(target), fd);
+	int fd = open_target(ctx, dest, target, sizeof(target));
 	if (remount(target, flags) < 0)
 		fail(errno, "%s: remount", ctx);
 	close(fd);

@@ -1,4 +1,4 @@
-// Step 6: the plan. Wire format (internal/initplan/encode.go): a u32
+// Step 6: the plan. Wire format (internal/initplan/plan.go, Encode): a u32
 // length, then steps; a step is a u16 code, a u16 argument count, then each
 // argument as a u32 length, its bytes and a NUL not counted in the length.
 // Numbers travel as decimal text.
@@ -17,28 +17,18 @@ static const char *end_of(const char *p, const char *end, size_t need)
 	return p + need;
 }
 
-// read_failed exits quietly when the parent closed the connection
-// (read_all reports EPIPE): it gave up on this init and reports why
-// itself; a second message from here would only be noise on stderr.
-static void read_failed(const char *what)
-{
-	if (errno == EPIPE)
-		_exit(1);
-	fail(errno, "%s", what);
-}
-
 void read_plan(struct op **ops, size_t *nops)
 {
 	uint32_t len;
 	if (read_all(g_sock, &len, sizeof(len)) < 0)
-		read_failed("read plan");
+		fail_read("read plan");
 	if (len > MAX_PLAN)
 		fail(0, "plan: %u bytes is too large", len);
 	char *buf = malloc(len);
 	if (buf == NULL)
 		fail(errno, "allocate plan");
 	if (read_all(g_sock, buf, len) < 0)
-		read_failed("read plan");
+		fail_read("read plan");
 
 	// Two passes: count, then fill.
 	size_t cap = 0;

@@ -210,11 +210,8 @@ void process_op(const struct op *op)
 	case OP_HOOKS_IN_PARENT: {
 		send_message("hooks");
 		char type[32];
-		if (read_message_type(type, sizeof(type)) < 0) {
-			if (errno == EPIPE)
-				_exit(1); // the parent is gone and reports why itself
-			fail(errno, "wait for hooks");
-		}
+		if (read_message_type(type, sizeof(type)) < 0)
+			fail_read("wait for hooks");
 		if (strcmp(type, "error") == 0)
 			_exit(1); // the parent failed the hooks and reports that itself
 		if (strcmp(type, "hooks-done") != 0)

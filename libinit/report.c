@@ -227,6 +227,17 @@ void fail(int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+// fail_read reports a failed read from the parent, or, when the parent
+// closed the connection (read_all's EPIPE), exits quietly: the parent
+// gave up on this init and reports why itself, and a second message from
+// here would only be noise on stderr.
+void fail_read(const char *what)
+{
+	if (errno == EPIPE)
+		_exit(1);
+	fail(errno, "%s", what);
+}
+
 void fail_hint(int err, const char *hint, const char *fmt, ...)
 {
 	va_list ap;

@@ -12,8 +12,8 @@
 // seccomp_compile_main is the compile mode (_SKIFF_SECCOMP_COMPILE): an
 // encoded filter (internal/seccomp: Encode) on stdin, the program init
 // would load on stdout, an error on stderr and exit status 127 (fail).
-// skiff runs it when its program cache misses (internal/container:
-// seccompprog.go); the Go tests of internal/seccomp compile through it
+// skiff runs it when its program cache misses (internal/seccomp:
+// Compile); the Go tests of internal/seccomp compile through it
 // too, so that they test this compiler and the linked libseccomp.
 int seccomp_compile_main(void)
 {

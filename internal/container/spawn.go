@@ -30,22 +30,23 @@ const handshakeTimeout = 60 * time.Second
 func spawnInit(c *Container, o *CreateOptions, t *timeline, m cgroups.Manager) error {
 	s := c.state.Spec
 
-	// The cgroup exists, with its limits, before init starts, but init is
-	// moved into it only once it has made its namespaces and forked into
-	// the pid namespace (joinLate), before it mounts or forks anything
-	// else. The namespaces and init's task are then charged to our cgroup,
-	// as crun's clone charges them, not to a small memory limit (the floor
-	// for /bin/true went from 400 to about 224 KiB, crun's). Making the cgroup while
-	// init starts, in a goroutine, was tried: no faster on this 2-core VM,
-	// and 4 ms more CPU per create. A rootless create joins first, as
-	// before: an unprivileged caller may not be allowed to move a process
-	// that is already in a user namespace.
-	// A seccomp program not in the cache compiles meanwhile.
+	// A seccomp program not in the cache compiles while the cgroup is
+	// made and init starts.
 	var prog *pendingProgram
 	if o.seccomp != nil {
 		prog = startSeccompProgram(filepath.Dir(c.dir), o.seccomp)
 		defer prog.abandon()
 	}
+	// The cgroup exists, with its limits, before init starts, but init is
+	// moved into it only once it has made its namespaces and forked into
+	// the pid namespace (joinLate), before it mounts or forks anything
+	// else. The namespaces and init's task are then charged to our
+	// cgroup, as crun's clone charges them, not to a small memory limit
+	// (the floor for /bin/true went from 400 to about 224 KiB, crun's).
+	// Making the cgroup while init starts, in a goroutine, was tried: no
+	// faster on this 2-core VM, and 4 ms more CPU per create. A rootless
+	// create joins first, as before: an unprivileged caller may not be
+	// allowed to move a process that is already in a user namespace.
 	cg, err := createCgroupIfAny(c, o, m)
 	if err != nil {
 		return err

@@ -34,11 +34,11 @@ func TestOpsMatchInitHeader(t *testing.T) {
 		OpStart: "START", OpLSMLabel: "LSM_LABEL", OpCredentials: "CREDENTIALS", OpExec: "EXEC",
 	}
 	if len(names) != int(opMax)-1 || len(cNames) != len(names) {
-		t.Fatalf("init.h has %d ops, ops.go %d, this test maps %d", len(names), int(opMax)-1, len(cNames))
+		t.Fatalf("init.h has %d ops, plan.go %d, this test maps %d", len(names), int(opMax)-1, len(cNames))
 	}
 	for i, n := range names {
 		if want := "OP_" + cNames[Op(i+1)]; n != want {
-			t.Errorf("op %d: init.h says %s, ops.go says %s", i+1, n, want)
+			t.Errorf("op %d: init.h says %s, plan.go says %s", i+1, n, want)
 		}
 	}
 }
