@@ -13,6 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffrt/skiff/internal/container"
+	// One P for the whole process, from the first package init on.
+	_ "github.com/skiffrt/skiff/internal/oneproc"
 )
 
 // Set at build time with -ldflags "-X main.version=... -X main.commit=...".

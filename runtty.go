@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffrt/skiff/internal/oneproc"
 )
 
 // runConsole is the pty of a foreground `skiff run` whose process has a
@@ -88,6 +90,8 @@ func (rc *runConsole) relay() {
 		unix.IoctlSetTermios(0, unix.TCSETS, &raw)
 		rc.resize()
 	}
+	// Reading stdin blocks in read(2) while the output must keep flowing.
+	oneproc.Release()
 	go io.Copy(rc.master, os.Stdin)
 	rc.done.Add(1)
 	go func() {
