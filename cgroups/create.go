@@ -14,7 +14,7 @@ func v2Managed() []string {
 
 func (m *manager) Create() error {
 	for _, dir := range m.dirs() {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := mkdirAll(dir); err != nil {
 			return fmt.Errorf("mkdir %s: %w", dir, cause(err))
 		}
 	}
@@ -38,4 +38,15 @@ func (m *manager) Create() error {
 		}
 	}
 	return nil
+}
+
+// mkdirAll is os.MkdirAll with the common case first: the parent exists
+// and dir does not, so one mkdir(2) does it where MkdirAll stats both
+// first. Anything else (dir exists, a parent is missing) goes to
+// MkdirAll.
+func mkdirAll(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err == nil {
+		return nil
+	}
+	return os.MkdirAll(dir, 0o755)
 }

@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -605,5 +606,51 @@ func checkPlan(t *testing.T, ws []write, err error, want []string, wantErr strin
 	}
 	if got := short(ws); !reflect.DeepEqual(got, want) {
 		t.Errorf("writes:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestFilesConsulted checks that features may list only the directories
+// filesConsulted names: for each part of linux.resources alone, a plan
+// from just those controllers' files equals one from every file. A
+// translator that starts looking for a file of another controller fails
+// here.
+func TestFilesConsulted(t *testing.T) {
+	full := fullResources()
+	full.Network, full.Rdma = nil, nil // not bound on thisHost
+	parts := map[string]specs.LinuxResources{
+		"memory":         {Memory: full.Memory},
+		"cpu":            {CPU: full.CPU},
+		"pids":           {Pids: full.Pids},
+		"blockIO":        {BlockIO: full.BlockIO},
+		"hugepageLimits": {HugepageLimits: full.HugepageLimits},
+		"devices":        {Devices: full.Devices},
+		"all":            *full,
+	}
+	host := thisHost()
+	// Every optional file a translator might look for, present.
+	host.v1.files = set(memswFile, "memory.kmem.tcp.limit_in_bytes", "cpu.rt_period_us", "cpu.rt_runtime_us",
+		"cpu.cfs_burst_us", "cpu.idle", "blkio.bfq.weight", "blkio.bfq.weight_device", "blkio.leaf_weight",
+		"blkio.leaf_weight_device", "hugetlb.2MB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes", "pids.max")
+	for name, r := range parts {
+		t.Run(name, func(t *testing.T) {
+			want, wantErr := plan(&r, host)
+			listed := host
+			listed.v1.files = map[string]bool{}
+			consulted := filesConsulted(&r)
+			for f := range host.v1.files {
+				for _, k := range consulted {
+					if strings.HasPrefix(f, k+".") {
+						listed.v1.files[f] = true
+					}
+				}
+			}
+			if len(consulted) == 0 {
+				listed.v2.files = map[string]bool{}
+			}
+			got, gotErr := plan(&r, listed)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+				t.Fatalf("plan from the consulted files only:\n%v %v\nwant (from every file):\n%v %v", got, gotErr, want, wantErr)
+			}
+		})
 	}
 }

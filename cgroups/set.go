@@ -72,8 +72,13 @@ func (m *manager) features(r *specs.LinuxResources) (features, error) {
 		}
 	}
 
-	for k, dir := range m.paths {
-		if k == "" {
+	// Only the translators of these parts of r look for optional files:
+	// list just their directories. Listing a cgroupfs directory is a few
+	// dozen syscalls and allocations, paid by create before init starts.
+	consulted := filesConsulted(r)
+	for _, k := range consulted {
+		dir, ok := m.paths[k]
+		if !ok {
 			continue
 		}
 		names, err := listFiles(dir)
@@ -84,7 +89,7 @@ func (m *manager) features(r *specs.LinuxResources) (features, error) {
 			f.v1.files[n] = true
 		}
 	}
-	if hasV2 {
+	if hasV2 && len(consulted) > 0 {
 		names, err := listFiles(v2dir)
 		if err != nil {
 			return f, err
@@ -124,6 +129,26 @@ func (m *manager) features(r *specs.LinuxResources) (features, error) {
 		f.v2.cpuMaxQuota, _, _ = strings.Cut(s, " ")
 	}
 	return f, nil
+}
+
+// filesConsulted names the v1 controllers whose optional files (memsw,
+// cfs_burst, bfq weights, hugetlb sizes...) the translators of r look
+// for; the cgroup2 directory is consulted for the same parts.
+func filesConsulted(r *specs.LinuxResources) []string {
+	var ks []string
+	if r.Memory != nil {
+		ks = append(ks, "memory")
+	}
+	if r.CPU != nil {
+		ks = append(ks, "cpu")
+	}
+	if r.BlockIO != nil {
+		ks = append(ks, "blkio")
+	}
+	if len(r.HugepageLimits) > 0 {
+		ks = append(ks, "hugetlb")
+	}
+	return ks
 }
 
 // requireV2 enables controller down to the container's cgroup2 dir and
