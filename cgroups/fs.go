@@ -3,11 +3,14 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // cause strips *fs.PathError so messages can name the path once, in our
@@ -20,28 +23,84 @@ func cause(err error) error {
 	return err
 }
 
+// Cgroup files are read and written with plain open, read or write, and
+// close. The os package would also make each one non-blocking and add it
+// to the runtime's poller (cgroupfs files are pollable) and take it out
+// again, and fstat it to size the read: five more syscalls per file, on
+// the few dozen files a create or delete touches.
+
 func readString(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readKernelFile(path)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, cause(err))
+		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// readFile reads all of a small kernel file.
+func readKernelFile(path string) ([]byte, error) {
+	fd, err := openRetry(path, unix.O_RDONLY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	b := make([]byte, 0, 512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := unix.Read(fd, b[len(b):cap(b)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
 }
 
 // writeValue writes value in a single write(2): cgroup files parse each
 // write separately, so a split write would be two (wrong) settings.
 func writeValue(path, value string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err == nil {
-		_, err = f.WriteString(value)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
+	err := writeOnce(path, value)
 	if err != nil {
-		return fmt.Errorf("write %s to %s: %w", showValue(value), path, cause(err))
+		return fmt.Errorf("write %s to %s: %w", showValue(value), path, err)
 	}
 	return nil
+}
+
+func writeOnce(path, value string) error {
+	fd, err := openRetry(path, unix.O_WRONLY|unix.O_CLOEXEC)
+	if err != nil {
+		return err
+	}
+	var n int
+	for {
+		n, err = unix.Write(fd, []byte(value))
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if cerr := unix.Close(fd); err == nil {
+		err = cerr
+	}
+	if err == nil && n != len(value) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
+
+func openRetry(path string, flags int) (int, error) {
+	for {
+		fd, err := unix.Open(path, flags, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
 }
 
 // showValue quotes values only when they would be ambiguous in a message.
