@@ -23,12 +23,6 @@ func cause(err error) error {
 	return err
 }
 
-// Cgroup files are read and written with plain open, read or write, and
-// close. The os package would also make each one non-blocking and add it
-// to the runtime's poller (cgroupfs files are pollable) and take it out
-// again, and fstat it to size the read: five more syscalls per file, on
-// the few dozen files a create or delete touches.
-
 func readString(path string) (string, error) {
 	b, err := readKernelFile(path)
 	if err != nil {
@@ -37,7 +31,12 @@ func readString(path string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// readFile reads all of a small kernel file.
+// readKernelFile reads all of a small cgroup or proc file with plain
+// open, read and close; writeOnce is its counterpart. The os package
+// would also make each file non-blocking, add it to the runtime's poller
+// (cgroupfs files are pollable) and take it out again, and fstat it to
+// size the read: five more syscalls per file, on the few dozen files a
+// create or delete touches.
 func readKernelFile(path string) ([]byte, error) {
 	fd, err := openRetry(path, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
@@ -73,6 +72,7 @@ func writeValue(path, value string) error {
 	return nil
 }
 
+// writeOnce writes value to path in one write(2).
 func writeOnce(path, value string) error {
 	fd, err := openRetry(path, unix.O_WRONLY|unix.O_CLOEXEC)
 	if err != nil {
@@ -94,6 +94,7 @@ func writeOnce(path, value string) error {
 	return err
 }
 
+// openRetry is open(2), retried if a signal interrupts it.
 func openRetry(path string, flags int) (int, error) {
 	for {
 		fd, err := unix.Open(path, flags, 0)
