@@ -253,6 +253,12 @@ stop_all() {
 			"$SKIFF" --root "$root" delete --force "$ids" >/dev/null 2>&1
 		done
 	done
+	# skiff's default root, where podman's containers live: it also holds
+	# skiff's caches (the skiff-init copy, ~seccomp). Removed if this run
+	# made it and no container is left in it.
+	if [ -n "${IT_DEFAULT_ROOT_MADE:-}" ] && [ -d /run/skiff ] && [ -z "$("$SKIFF" list -q 2>/dev/null)" ]; then
+		rm -rf --one-file-system /run/skiff
+	fi
 	# Shims and conmons outlive their daemons by design.
 	for p in $(our_pids containerd-shim-runc-v2) $(our_pids conmon); do
 		echo "integration: stopping leftover $(cat /proc/"$p"/comm 2>/dev/null) (pid $p)" >&2

@@ -28,6 +28,11 @@ install_clients || exit 1
 IT_DIR=$(mktemp -d /tmp/skiff-it.XXXXXX)
 chmod 755 "$IT_DIR"
 export IT_DIR
+# podman passes skiff no --root, so its containers use skiff's default
+# root; stop_all removes that root again if this run made it.
+IT_DEFAULT_ROOT_MADE=
+[ -e /run/skiff ] || IT_DEFAULT_ROOT_MADE=1
+export IT_DEFAULT_ROOT_MADE
 export IT_LOG=$IT_DIR/wrapper.log
 export CONTAINERD_SOCK=$IT_DIR/containerd.sock
 export DOCKER_SOCK=$IT_DIR/docker.sock
