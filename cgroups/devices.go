@@ -155,7 +155,7 @@ func hostRoot() bool {
 	if os.Geteuid() != 0 {
 		return false
 	}
-	data, err := os.ReadFile("/proc/self/uid_map")
+	data, err := readKernelFile("/proc/self/uid_map")
 	if err != nil {
 		return true
 	}

@@ -2,6 +2,7 @@ package cgroups
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -99,12 +100,12 @@ func pidsStats(dir string, s *Stats) error {
 // passes the throttle.
 func v1BlkioStats(dir string, s *Stats) error {
 	for _, f := range []string{"blkio.io_service_bytes_recursive", "blkio.bfq.io_service_bytes_recursive", "blkio.throttle.io_service_bytes_recursive"} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
+		b, err := readKernelFile(filepath.Join(dir, f))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
-			return err
+			return fmt.Errorf("read %s: %w", filepath.Join(dir, f), err)
 		}
 		if es := parseBlkio(string(b)); len(es) > 0 {
 			s.Blkio.IoServiceBytesRecursive = es

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -74,12 +73,12 @@ func v2MemoryStats(dir string, s *Stats) error {
 
 // v2IOStats reads io.stat lines: "8:0 rbytes=N wbytes=N rios=N ...".
 func v2IOStats(dir string, s *Stats) error {
-	b, err := os.ReadFile(filepath.Join(dir, "io.stat"))
+	b, err := readKernelFile(filepath.Join(dir, "io.stat"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // io controller not enabled: no data
 	}
 	if err != nil {
-		return fmt.Errorf("read %s: %w", filepath.Join(dir, "io.stat"), cause(err))
+		return fmt.Errorf("read %s: %w", filepath.Join(dir, "io.stat"), err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
