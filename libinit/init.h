@@ -128,6 +128,8 @@ void namespace_op(const struct op *op); // environment.c
 
 // inroot.c: paths from config.json, resolved inside the rootfs.
 extern int g_root; // O_PATH fd of the rootfs, -1 before OP_OPEN_ROOT
+// openat2_in is openat2(2) with flags and resolve in one call.
+int openat2_in(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
 int open_in_root(const char *path);
 int mkdir_all_in_root(const char *path, int as_file);
 void fd_path(char *buf, size_t size, int fd);

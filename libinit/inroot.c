@@ -21,7 +21,7 @@ int g_root = -1;
 // The kernel's own limit on nested symlinks.
 #define MAX_SYMLINK_HOPS 40
 
-static int openat2_in(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+int openat2_in(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
 	struct open_how how = {.flags = flags, .resolve = resolve};
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));

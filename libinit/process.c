@@ -50,10 +50,10 @@ static int mkdir_all(const char *path)
 // host (CVE-2024-21626).
 static void enter_cwd(const char *ctx, const char *cwd)
 {
-	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, cwd, &how, sizeof(how));
+	const uint64_t flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	int fd = openat2_in(AT_FDCWD, cwd, flags, RESOLVE_NO_MAGICLINKS);
 	if (fd < 0 && errno == ENOENT && mkdir_all(cwd) == 0)
-		fd = (int)syscall(SYS_openat2, AT_FDCWD, cwd, &how, sizeof(how));
+		fd = openat2_in(AT_FDCWD, cwd, flags, RESOLVE_NO_MAGICLINKS);
 	if (fd < 0 && errno == ELOOP)
 		fail(0, "%s: chdir %s: the path goes through a /proc magic link", ctx, cwd);
 	if (fd < 0)
