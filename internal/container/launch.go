@@ -121,8 +121,8 @@ func launchInit(l *launchSpec) (int, error) {
 	// outlives us and is reaped by whoever inherits it (our caller as
 	// subreaper, or `skiff run`), or the C stage's intermediate, reaped
 	// below as soon as it has reported.
-	start, _, _ := procStartTime(pid)
 	if !(l.joinLate && l.boot.ForksIntoPidNS()) {
+		start, _, _ := procStartTime(pid)
 		l.started(pid, start)
 	}
 	l.t.mark("start init")
@@ -170,7 +170,7 @@ func launchInit(l *launchSpec) (int, error) {
 		// The intermediate exits right after reporting; reap it now.
 		reap(pid)
 	}
-	start, _, err = procStartTime(initPid)
+	start, _, err := procStartTime(initPid)
 	if err != nil {
 		return 0, fmt.Errorf("init exited early: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffrt/skiff/internal/handshake"
+	"github.com/skiffrt/skiff/internal/spec"
 )
 
 // Host is what the plan needs to know about init's view of the host,
@@ -63,7 +64,7 @@ func Build(cfg *handshake.Config, host *Host) (*Plan, error) {
 	// and mounts still apply). An exec'd process finds it all done.
 	// Without any mount namespace there is nothing to mount into: the
 	// process is only confined to root.path, with chroot.
-	mountNS := hasNamespace(s, specs.MountNamespace, true) || hasNamespace(s, specs.MountNamespace, false)
+	mountNS := hasAnyNamespace(s, specs.MountNamespace)
 	if !mountNS {
 		p.add(OpChroot, "config.json: root.path", cfg.Rootfs)
 	} else if !cfg.Exec {
@@ -185,6 +186,13 @@ func (p *Plan) enterRootfs(cfg *handshake.Config) error {
 
 // hasNamespace: the config asks for a new namespace of this type (fresh),
 // or joins one by path (!fresh).
+// hasAnyNamespace tells whether linux.namespaces has an entry of typ, new
+// or joined by path.
+func hasAnyNamespace(s *specs.Spec, typ specs.LinuxNamespaceType) bool {
+	_, ok := spec.HasNamespace(s, typ)
+	return ok
+}
+
 func hasNamespace(s *specs.Spec, typ specs.LinuxNamespaceType, fresh bool) bool {
 	if s.Linux == nil {
 		return false

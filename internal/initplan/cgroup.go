@@ -27,7 +27,7 @@ type cgroupHierarchy struct {
 // host itself.
 func (p *Plan) cgroupMount(ctx string, cfg *handshake.Config, host *Host, mounts []mountInfo, m specs.Mount, o mountOpts) error {
 	hier := cgroupHierarchies(mounts)
-	ownNS := hasNamespace(cfg.Spec, specs.CgroupNamespace, true) || hasNamespace(cfg.Spec, specs.CgroupNamespace, false)
+	ownNS := hasAnyNamespace(cfg.Spec, specs.CgroupNamespace)
 	flags := o.flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_RDONLY)
 	readonly := o.flags&unix.MS_RDONLY != 0
 	var v1 []cgroupHierarchy

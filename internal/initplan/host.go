@@ -18,7 +18,7 @@ func ReadHost(cfg *handshake.Config, pid int) (*Host, error) {
 		return h, nil
 	}
 	s := cfg.Spec
-	if !hasNamespace(s, specs.MountNamespace, true) && !hasNamespace(s, specs.MountNamespace, false) {
+	if !hasAnyNamespace(s, specs.MountNamespace) {
 		return h, nil
 	}
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", pid))

@@ -88,7 +88,7 @@ func (p *Plan) prepareRootfs(cfg *handshake.Config, host *Host) error {
 		devices = append(devices, s.Linux.Devices...)
 	}
 	// In a user namespace mknod is refused: bind the host's node instead.
-	userNS := hasNamespace(s, specs.UserNamespace, true) || hasNamespace(s, specs.UserNamespace, false)
+	userNS := hasAnyNamespace(s, specs.UserNamespace)
 	for i, d := range devices {
 		ctx := "create default device " + d.Path
 		if i >= nDefault {
